@@ -1,0 +1,19 @@
+select
+    order_id,
+    customer_key,
+    ordered_at,
+    revenue,
+    net_revenue,
+    currency,
+    revenue_reporting,
+    net_revenue_reporting,
+    is_first_order,
+    order_number,
+    is_cancelled,
+    touchpoint_count,
+    distinct_channel_count,
+    channel_path,
+    first_touch_at,
+    last_touch_at,
+    days_to_convert
+from {{ ref('int_conversion_paths') }}

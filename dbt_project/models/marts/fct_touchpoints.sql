@@ -1,0 +1,16 @@
+select
+    touchpoint_id,
+    session_id,
+    customer_key,
+    touched_at,
+    touch_type,
+    channel,
+    platform,
+    source,
+    medium,
+    campaign_id,
+    campaign_name,
+    ad_group_id,
+    ad_id,
+    ad_name
+from {{ ref('int_touchpoints') }}

@@ -1,0 +1,1 @@
+"""Shared plumbing of the dlt sources: HTTP with retries, quarantine, PII hashing, validation."""

@@ -1,0 +1,36 @@
+"""Bad records are quarantined, never dropped: one `rejected_records` table per raw schema.
+
+Each row keeps the resource it came from, the reason, the raw payload as JSON and when it was seen,
+so an engineer can tell exactly what was refused and why. The id is a hash of resource, reason and
+payload, and the table merges on it, so re-reading the same bad record does not add a row.
+"""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+
+REJECTED_TABLE = "rejected_records"
+
+
+def rejected(resource: str, reason: str, payload: Any) -> Any:
+    """Wrap a refused record so that dlt routes it to the `rejected_records` table."""
+    raw = json.dumps(payload, sort_keys=True, default=str)
+    row = {
+        "rejected_id": hashlib.sha256(f"{resource}|{reason}|{raw}".encode()).hexdigest(),
+        "resource": resource,
+        "reason": reason,
+        "raw_payload": raw,
+        "rejected_at": datetime.now(UTC).isoformat(),
+    }
+    return dlt.mark.with_hints(
+        row,
+        dlt.mark.make_hints(
+            table_name=REJECTED_TABLE,
+            write_disposition="merge",
+            primary_key="rejected_id",
+            columns=[{"name": "raw_payload", "data_type": "text"}],
+        ),
+    )

@@ -1,0 +1,1 @@
+"""One module per mirrored API: ROUTES, ENDPOINT, fault_error()."""

@@ -1,0 +1,54 @@
+"""CLI: ``python -m sandbox generate ...`` and ``python -m sandbox serve ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from sandbox import settings
+from sandbox.faults import parse_spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m sandbox", description="touchpath sandbox world + fake APIs")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("generate", help="write a deterministic world to --out")
+    g.add_argument("--customers", type=int, default=settings.DEFAULT_CUSTOMERS)
+    g.add_argument("--days", type=int, default=settings.DEFAULT_DAYS)
+    g.add_argument("--seed", type=int, default=settings.DEFAULT_SEED)
+    g.add_argument("--start", default=settings.DEFAULT_START_DATE, help="first day, YYYY-MM-DD")
+    g.add_argument("--out", required=True)
+    s = sub.add_parser("serve", help="serve a generated world over HTTP")
+    s.add_argument("--data", required=True)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--fault", action="append", default=[],
+                   help='e.g. "meta:rate_limit_every=3,error_500_every=5" (repeatable; also env '
+                        f"{settings.FAULTS_ENV})")
+    args = ap.parse_args(argv)
+
+    if args.cmd == "generate":
+        from sandbox.generator import generate
+
+        t0 = time.perf_counter()
+        summary = generate(args.out, customers=args.customers, days=args.days, seed=args.seed, start_date=args.start)
+        secs = time.perf_counter() - t0
+        summary = {**summary, "seconds": round(secs, 2),
+                   "events_per_second": round(summary["tracking_events"] / secs) if secs else None}
+        print(json.dumps(summary, indent=2))
+        return 0
+
+    from sandbox.server import SandboxServer
+
+    server = SandboxServer(args.data, args.host, args.port)
+    for spec in args.fault:
+        for endpoint, cfg in parse_spec(spec).items():
+            server.set_faults(endpoint, **cfg)
+    print(f"touchpath sandbox serving {args.data} at {server.base_url}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0

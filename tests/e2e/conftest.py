@@ -1,0 +1,57 @@
+"""The whole daily graph run twice through Dagster on a temporary warehouse against the sandbox."""
+
+import os
+
+import duckdb
+import pytest
+
+from tests.conftest import WORLD
+
+
+def table_counts(warehouse) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema like 'raw_%' or table_schema in ('staging', 'intermediate', 'marts') "
+            "and table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {
+            f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in tables
+            if not name.startswith("_dlt")
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(world_dir, tmp_path_factory):
+    """(warehouse path, row counts after run 1, row counts after run 2)."""
+    from touchpath.runner import run_daily_job
+    from touchpath.sandbox_session import sandbox_apis
+
+    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    saved = os.environ.get("TOUCHPATH_WAREHOUSE")
+    os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse)
+    try:
+        with sandbox_apis(world_dir, WORLD["start_date"]):
+            first = run_daily_job()
+            assert first.success
+            counts_first = table_counts(warehouse)
+            second = run_daily_job()
+            assert second.success
+            counts_second = table_counts(warehouse)
+    finally:
+        if saved is None:
+            os.environ.pop("TOUCHPATH_WAREHOUSE", None)
+        else:
+            os.environ["TOUCHPATH_WAREHOUSE"] = saved
+    return warehouse, counts_first, counts_second
+
+
+@pytest.fixture()
+def wh(built_warehouse):
+    con = duckdb.connect(str(built_warehouse[0]), read_only=True)
+    yield con
+    con.close()

@@ -1,0 +1,36 @@
+"""Where things live: the warehouse file, the sandbox switch, project paths.
+
+Every entry point (Dagster, dbt, the demo, the tests) resolves paths through here so that
+`TOUCHPATH_WAREHOUSE` means the same file everywhere.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "data" / "warehouse.duckdb"
+DEFAULT_SANDBOX_URL = "http://127.0.0.1:8765"
+
+
+def warehouse_path() -> Path:
+    """Absolute path of the DuckDB warehouse (`TOUCHPATH_WAREHOUSE`, default data/warehouse.duckdb)."""
+    path = Path(os.environ.get("TOUCHPATH_WAREHOUSE") or DEFAULT_WAREHOUSE).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sandbox_enabled() -> bool:
+    """`TOUCHPATH_SANDBOX=1` points every connector at the local sandbox server."""
+    return os.environ.get("TOUCHPATH_SANDBOX", "").strip().lower() in {"1", "true", "yes"}
+
+
+def sandbox_url() -> str:
+    return os.environ.get("TOUCHPATH_SANDBOX_URL", DEFAULT_SANDBOX_URL).rstrip("/")
+
+
+def dlt_pipelines_dir() -> Path:
+    """dlt's local working state lives beside the warehouse, so a temporary warehouse is fully isolated."""
+    path = warehouse_path().parent / ".dlt_pipelines"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

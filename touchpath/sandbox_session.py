@@ -1,0 +1,42 @@
+"""Run something against the local sandbox: generate a world (once), serve it on 127.0.0.1, and point
+every connector at it (`TOUCHPATH_SANDBOX=1`, `TOUCHPATH_SANDBOX_URL`)."""
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def ensure_world(out_dir: Path, *, customers: int, days: int, seed: int, start_date: str) -> dict:
+    """Generate the world into `out_dir` unless the same parameters were generated there already."""
+    from sandbox.generator import generate
+
+    params = {"customers": customers, "days": days, "seed": seed, "start_date": start_date}
+    marker = out_dir / "touchpath_params.json"
+    if marker.exists() and json.loads(marker.read_text()).get("params") == params:
+        return json.loads(marker.read_text())["summary"]
+    summary = generate(out_dir, **params)
+    marker.write_text(json.dumps({"params": params, "summary": summary}, default=str))
+    return summary
+
+
+@contextlib.contextmanager
+def sandbox_apis(data_dir: Path, start_date: str) -> Iterator[str]:
+    """Serve `data_dir` on 127.0.0.1 and set the env vars that point connectors at it."""
+    from sandbox.server import start_server
+
+    server = start_server(data_dir, host="127.0.0.1", port=0)
+    saved = {k: os.environ.get(k) for k in ("TOUCHPATH_SANDBOX", "TOUCHPATH_SANDBOX_URL", "TOUCHPATH_START_DATE")}
+    os.environ.update(
+        {"TOUCHPATH_SANDBOX": "1", "TOUCHPATH_SANDBOX_URL": server.base_url, "TOUCHPATH_START_DATE": start_date}
+    )
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
