@@ -9,7 +9,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export RUNTIME__DLTHUB_TELEMETRY := false
 
-.PHONY: setup demo test dev lint bench clean manifest
+.PHONY: setup demo test dev lint bench clean manifest browser
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -29,17 +29,24 @@ setup: manifest
 demo: setup
 	$(BIN)/python -m touchpath.demo
 
-test: setup
+# The report is checked the way a person sees it: in headless Chromium (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "installing Debian's chromium for the report's browser test"; \
+		  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+		  (sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null); }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 dev: setup
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	$(BIN)/python -m touchpath.dev
 
 lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --events 1000000
 
 clean:
 	rm -rf $(VENV) data dbt_project/target .dagster_home/storage

@@ -19,6 +19,7 @@ from .meta_ads import meta_ads_source
 from .shopify import shopify_source
 from .tiktok_ads import tiktok_ads_source
 from .tracking import tracking_source
+from .tracking_files import tracking_files_source
 
 # Source name -> the raw tables its resources write (the Dagster asset per resource).
 SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
@@ -28,6 +29,7 @@ SOURCE_RESOURCES: dict[str, tuple[str, ...]] = {
     "google_ads": ("ad_metrics",),
     "tiktok_ads": ("report",),
     "klaviyo": ("events", "profiles"),
+    "tracking_files": ("events",),
 }
 
 
@@ -73,14 +75,30 @@ SOURCE_FACTORIES: dict[str, Callable[..., DltSource]] = {
     "google_ads": google_ads_source,
     "tiktok_ads": tiktok_ads_source,
     "klaviyo": klaviyo_source,
+    "tracking_files": tracking_files_source,
 }
 
 
-def build_source(name: str) -> DltSource:
-    """The configured source `name`, pointed at the sandbox when TOUCHPATH_SANDBOX=1."""
+# Sources served by the sandbox HTTP server (the file export is read from a folder instead).
+SANDBOX_APIS = frozenset({"meta_ads", "shopify", "tracking", "google_ads", "tiktok_ads", "klaviyo"})
+# Sources whose recent days are restated by the platform (re-read a trailing window every run).
+AD_PLATFORMS = frozenset({"meta_ads", "google_ads", "tiktok_ads"})
+# Days of restatement: conversions are attributed up to 72 hours late (domain.md).
+RESTATEMENT_DAYS = int(os.environ.get("TOUCHPATH_RESTATEMENT_DAYS", "3"))
+
+
+def build_source(name: str, **overrides) -> DltSource:
+    """The configured source `name`, pointed at the sandbox when TOUCHPATH_SANDBOX=1.
+
+    `overrides` (e.g. `start_date`, `end_date` for a bounded backfill window) win over both.
+    """
     kwargs = {"start_date": _start_date()}
-    if sandbox_enabled():
+    if name == "tracking_files" and os.environ.get("TOUCHPATH_TRACKING_BUCKET"):
+        # The export folder is the same setting for real and sandbox runs.
+        kwargs["bucket_url"] = os.environ["TOUCHPATH_TRACKING_BUCKET"]
+    if sandbox_enabled() and name in SANDBOX_APIS:
         kwargs.update(_sandbox_kwargs(name))
+    kwargs.update(overrides)
     return SOURCE_FACTORIES[name](**kwargs)
 
 
@@ -97,5 +115,6 @@ def placeholder_source(name: str) -> DltSource:
         "google_ads": {"customer_id": "unset", "developer_token": "unset", "access_token": "unset"},
         "tiktok_ads": {"advertiser_ids": [], "access_token": "unset"},
         "klaviyo": {"api_key": "unset"},
+        "tracking_files": {"bucket_url": ""},
     }[name]
     return SOURCE_FACTORIES[name](**kwargs)

@@ -12,11 +12,15 @@ GROUP_PERFORMANCE = "performance"
 
 OWNER = "team:data-engineering"
 
-# The daily run: hour and time zone are configurable (env), e.g. TOUCHPATH_SCHEDULE_CRON="30 5 * * *".
-DAILY_CRON = os.environ.get("TOUCHPATH_SCHEDULE_CRON", "0 6 * * *")
+# The daily run: it materializes yesterday's partition at this hour and minute, in this time zone
+# (which is also the time zone of the daily partitions).
+SCHEDULE_HOUR = int(os.environ.get("TOUCHPATH_SCHEDULE_HOUR", "6"))
+SCHEDULE_MINUTE = int(os.environ.get("TOUCHPATH_SCHEDULE_MINUTE", "0"))
 SCHEDULE_TIMEZONE = os.environ.get("TOUCHPATH_SCHEDULE_TIMEZONE", "UTC")
 
-# Every run that writes the warehouse carries this tag; the instance limits it to one at a time.
+# DuckDB allows one writer: every op that writes the warehouse runs in this pool (limit 1 in
+# .dagster_home/dagster.yaml), and runs carrying the tag are queued one at a time.
+WAREHOUSE_POOL = "duckdb_warehouse"
 WAREHOUSE_TAG = {"touchpath/warehouse": "write"}
 
 # The APIs each source reads: external assets at the top of the lineage graph.
@@ -27,4 +31,5 @@ API_DESCRIPTIONS = {
     "google_ads": "Google Ads API (REST): POST customers/{id}/googleAds:searchStream, GAQL ad × day metrics.",
     "tiktok_ads": "TikTok API for Business v1.3: GET report/integrated/get/ (BASIC, AUCTION_AD, ad × day).",
     "klaviyo": "Klaviyo API (JSON:API): GET /api/events/ (with /api/metrics/ names) and /api/profiles/.",
+    "tracking_files": "Tracking export bucket: daily dt=YYYY-MM-DD/*.jsonl.gz files (TOUCHPATH_TRACKING_BUCKET).",
 }

@@ -31,6 +31,7 @@ REFERRAL_SITES = ["https://www.gearblog.example/best-daypacks-2026", "https://ne
                   "https://www.reddit.com/r/onebag/", "https://outdoorreviews.example/trail-runners"]
 ORGANIC_SOCIAL_SITES = ["https://www.instagram.com/", "https://l.facebook.com/", "https://www.tiktok.com/",
                         "https://t.co/"]
+KLAVIYO_FLOWS = ("Welcome Series", "Abandoned Cart", "Browse Abandonment")
 SEARCH_TERMS = ["touchpath", "touchpath shoes", "merino tee", "trail running shoes", "lightweight daypack",
                 "rain jacket women", "linen shirt men"]
 
@@ -62,8 +63,15 @@ def _ad(rng: random.Random, ad_id: str, name: str, cpc: tuple[float, float], ctr
     }
 
 
-def build_campaigns(rng: random.Random) -> dict:
-    """Campaign hierarchy for Meta (2 accounts), Google Ads and TikTok. Ids are stable per position."""
+def build_campaigns(rng: random.Random, *, meta_currencies: tuple[str, str] | None = None,
+                    timezones: dict | None = None, budgets: dict | None = None) -> dict:
+    """Campaign hierarchy for Meta (2 accounts), Google Ads and TikTok. Ids are stable per position.
+
+    ``meta_currencies``: currency of each Meta ad account; ``timezones``: {"meta": (tz1, tz2), "google_ads": tz,
+    "tiktok": tz} (IANA names; default Etc/UTC); ``budgets``: {platform: multiplier of the daily budgets}."""
+    tz = timezones or {}
+    meta_cur = meta_currencies or (settings.CURRENCY, settings.CURRENCY)
+    meta_tz = tz.get("meta") or ("Etc/UTC", "Etc/UTC")
     meta_accounts = []
     for a, account_id in enumerate(settings.META_ACCOUNT_IDS):
         campaigns = []
@@ -79,7 +87,7 @@ def build_campaigns(rng: random.Random) -> dict:
             campaigns.append({"id": cid, "name": f"TP{a + 1} | {cname} | Jan", "objective": "OUTCOME_SALES",
                               "adsets": adsets})
         meta_accounts.append({"account_id": account_id, "name": f"touchpath Meta {a + 1}",
-                              "currency": settings.CURRENCY, "timezone_name": "Etc/UTC", "campaigns": campaigns})
+                              "currency": meta_cur[a], "timezone_name": meta_tz[a], "campaigns": campaigns})
 
     g_campaigns = []
     for c, (cname, kind) in enumerate([("Search | Brand", "SEARCH"), ("Search | Generic", "SEARCH"),
@@ -106,15 +114,19 @@ def build_campaigns(rng: random.Random) -> dict:
             groups.append({"id": gid, "name": f"{cname} AG{g + 1}", "ads": ads})
         t_campaigns.append({"id": cid, "name": cname, "objective_type": "WEB_CONVERSIONS", "adgroups": groups})
 
+    for name, mult in (budgets or {}).items():
+        for ad in flat_ads_raw({"meta": {"accounts": meta_accounts}, "google_ads": {"campaigns": g_campaigns},
+                                "tiktok": {"campaigns": t_campaigns}}).get(name, []):
+            ad["daily_budget"] = round(ad["daily_budget"] * mult, 2)
     return {
         "currency": settings.CURRENCY,
         "meta": {"accounts": meta_accounts},
         "google_ads": {"customer_id": settings.GOOGLE_ADS_CUSTOMER_ID, "currency": settings.CURRENCY,
-                       "time_zone": "Etc/UTC", "campaigns": g_campaigns},
+                       "time_zone": tz.get("google_ads", "Etc/UTC"), "campaigns": g_campaigns},
         "tiktok": {"advertiser_id": settings.TIKTOK_ADVERTISER_ID, "currency": settings.CURRENCY,
-                   "campaigns": t_campaigns},
+                   "timezone": tz.get("tiktok", "Etc/UTC"), "campaigns": t_campaigns},
         "klaviyo": {
-            "flows": ["Welcome Series", "Abandoned Cart", "Browse Abandonment"],
+            "flows": list(KLAVIYO_FLOWS),
             "campaigns": ["Weekly Newsletter", "Winter Sale"],
             "sms_campaigns": ["SMS Flash Sale"],
         },
@@ -128,16 +140,31 @@ def flat_ads(campaigns: dict) -> dict[str, list[dict]]:
         for c in acct["campaigns"]:
             for s in c["adsets"]:
                 for ad in s["ads"]:
-                    out["meta"].append({**ad, "account_id": acct["account_id"], "campaign_id": c["id"],
+                    out["meta"].append({**ad, "account_id": acct["account_id"], "currency": acct["currency"],
+                                        "timezone": acct["timezone_name"], "campaign_id": c["id"],
                                         "campaign_name": c["name"], "group_id": s["id"], "group_name": s["name"]})
     for c in campaigns["google_ads"]["campaigns"]:
         for g in c["ad_groups"]:
             for ad in g["ads"]:
-                out["google_ads"].append({**ad, "campaign_id": c["id"], "campaign_name": c["name"],
+                out["google_ads"].append({**ad, "currency": campaigns["google_ads"]["currency"],
+                                          "timezone": campaigns["google_ads"]["time_zone"],
+                                          "campaign_id": c["id"], "campaign_name": c["name"],
                                           "group_id": g["id"], "group_name": g["name"]})
     for c in campaigns["tiktok"]["campaigns"]:
         for g in c["adgroups"]:
             for ad in g["ads"]:
-                out["tiktok"].append({**ad, "campaign_id": c["id"], "campaign_name": c["name"],
+                out["tiktok"].append({**ad, "currency": campaigns["tiktok"]["currency"],
+                                      "timezone": campaigns["tiktok"].get("timezone", "Etc/UTC"),
+                                      "campaign_id": c["id"], "campaign_name": c["name"],
                                       "group_id": g["id"], "group_name": g["name"]})
+    return out
+
+
+def flat_ads_raw(campaigns: dict) -> dict[str, list[dict]]:
+    """platform -> the ad dicts themselves (not copies), for in-place edits."""
+    out: dict[str, list[dict]] = {"meta": [], "google_ads": [], "tiktok": []}
+    for acct in campaigns["meta"]["accounts"]:
+        out["meta"] += [ad for c in acct["campaigns"] for s in c["adsets"] for ad in s["ads"]]
+    out["google_ads"] = [ad for c in campaigns["google_ads"]["campaigns"] for g in c["ad_groups"] for ad in g["ads"]]
+    out["tiktok"] = [ad for c in campaigns["tiktok"]["campaigns"] for g in c["adgroups"] for ad in g["ads"]]
     return out

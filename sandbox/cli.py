@@ -20,10 +20,19 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--seed", type=int, default=settings.DEFAULT_SEED)
     g.add_argument("--start", default=settings.DEFAULT_START_DATE, help="first day, YYYY-MM-DD")
     g.add_argument("--out", required=True)
+    g.add_argument("--messiness", default=None,
+                   help='"realistic", or JSON rates e.g. \'{"duplicate_events": 0.05, "restatement": true}\' '
+                        "(default: clean)")
+    g.add_argument("--channel-mix", default=None, help='JSON {channel: multiplier}, e.g. \'{"meta": 2}\'')
+    g.add_argument("--budgets", default=None, help='JSON {platform: multiplier}, e.g. \'{"google_ads": 0.5}\'')
+    g.add_argument("--channel-effects", default=None, help="JSON {channel: engagement per visit}")
+    g.add_argument("--store-utc-offset", type=int, default=None, help="shop's UTC offset in hours (default -5)")
+    g.add_argument("--no-ground-truth", action="store_true", help="skip the counterfactual ground-truth replays")
     s = sub.add_parser("serve", help="serve a generated world over HTTP")
     s.add_argument("--data", required=True)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--as-of", default=None, help="ad platforms' reporting clock (ISO); default: the world's end")
     s.add_argument("--fault", action="append", default=[],
                    help='e.g. "meta:rate_limit_every=3,error_500_every=5" (repeatable; also env '
                         f"{settings.FAULTS_ENV})")
@@ -33,7 +42,17 @@ def main(argv: list[str] | None = None) -> int:
         from sandbox.generator import generate
 
         t0 = time.perf_counter()
-        summary = generate(args.out, customers=args.customers, days=args.days, seed=args.seed, start_date=args.start)
+        mess = args.messiness
+        if mess and mess.lstrip().startswith("{"):
+            mess = json.loads(mess)
+
+        def js(v):
+            return json.loads(v) if v else None
+
+        summary = generate(args.out, customers=args.customers, days=args.days, seed=args.seed, start_date=args.start,
+                           messiness=mess, channel_mix=js(args.channel_mix), budgets=js(args.budgets),
+                           channel_effects=js(args.channel_effects), store_utc_offset_hours=args.store_utc_offset,
+                           ground_truth=not args.no_ground_truth)
         secs = time.perf_counter() - t0
         summary = {**summary, "seconds": round(secs, 2),
                    "events_per_second": round(summary["tracking_events"] / secs) if secs else None}
@@ -42,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sandbox.server import SandboxServer
 
-    server = SandboxServer(args.data, args.host, args.port)
+    server = SandboxServer(args.data, args.host, args.port, as_of=args.as_of)
     for spec in args.fault:
         for endpoint, cfg in parse_spec(spec).items():
             server.set_faults(endpoint, **cfg)

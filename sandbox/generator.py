@@ -2,33 +2,60 @@
 
 Layout (see README): world.json, campaigns.json, tracking/dt=YYYY-MM-DD/events-0000.jsonl.gz,
 meta/insights.jsonl, google_ads/ad_metrics.jsonl, tiktok/report.jsonl, shopify/{orders,customers}.jsonl,
-klaviyo/{events,profiles,metrics}.jsonl.
+klaviyo/{events,profiles,metrics}.jsonl, ground_truth.{json,csv}, messiness.json.
+
+Streaming: people are simulated one at a time; their tracking events, Klaviyo events and orders are spilled
+to per-day spool files and written out one day at a time, so memory holds one day of events plus a small
+record per identified person (not the whole event stream).
 """
 
 from __future__ import annotations
 
 import random
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
-from sandbox import catalog, settings
-from sandbox.io import write_json, write_jsonl, write_jsonl_gz
+from sandbox import catalog, groundtruth, settings, world_shop
+from sandbox import messiness as mz
+from sandbox.io import JsonlGzWriter, write_json, write_jsonl
 from sandbox.journeys import JourneySimulator
-from sandbox.timeutil import DAY_MS, date_to_ms, day_of
-from sandbox.world_ads import build_ad_metrics
-from sandbox.world_klaviyo import build_klaviyo
-from sandbox.world_shop import assign_ids, build_customers, build_orders
-from sandbox.world_tracking import deliver_events
+from sandbox.plan import CHANNELS
+from sandbox.spool import DaySpool
+from sandbox.timeutil import DAY_MS, date_to_ms, day_of, parse_iso
+from sandbox.world_ads import AdLedger
+from sandbox.world_klaviyo import KlaviyoBuilder
+from sandbox.world_tracking import bot_burst_events, deliver_person
 
-MANAGED = ("world.json", "campaigns.json", "tracking", "meta", "google_ads", "tiktok", "shopify", "klaviyo")
+MANAGED = ("world.json", "campaigns.json", "tracking", "meta", "google_ads", "tiktok", "shopify", "klaviyo",
+           "ground_truth.json", "ground_truth.csv", "messiness.json", ".spool")
+PLATFORM_CHANNEL = {"meta": "meta", "google_ads": "google_ads", "tiktok": "tiktok"}
 
 
 def generate(out_dir, *, customers: int = settings.DEFAULT_CUSTOMERS, days: int = settings.DEFAULT_DAYS,
-             seed: int = settings.DEFAULT_SEED, start_date: str = settings.DEFAULT_START_DATE) -> dict:
-    """Write the world to ``out_dir`` (replacing a previous world there) and return its summary."""
+             seed: int = settings.DEFAULT_SEED, start_date: str = settings.DEFAULT_START_DATE,
+             messiness=None, channel_mix: dict | None = None, budgets: dict | None = None,
+             channel_effects: dict | None = None, store_utc_offset_hours: int | None = None,
+             ground_truth: bool = True) -> dict:
+    """Write the world to ``out_dir`` (replacing a previous world there) and return its summary.
+
+    messiness: None (clean, the default), "realistic", or {kind: rate} (see ``sandbox.messiness.KINDS``).
+    channel_mix: {channel key: multiplier of its share of visits} (keys: ``sandbox.plan.CHANNELS``).
+    budgets: {"meta"|"google_ads"|"tiktok": multiplier} of the daily budgets (and of the platform's visits).
+    channel_effects: {channel key: engagement per visit} - the causal effect parameters (``plan.DEFAULT_EFFECTS``).
+    store_utc_offset_hours: the shop's fixed UTC offset for Shopify timestamps (default -5).
+    ground_truth: write ground_truth.json/csv (counterfactual replays; ~10% of the run time).
+    """
     if customers < 1 or days < 1:
         raise ValueError("customers and days must be >= 1")
+    for name, d in (("channel_mix", channel_mix), ("channel_effects", channel_effects)):
+        unknown = set(d or {}) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"{name}: unknown channels {sorted(unknown)}; known: {list(CHANNELS)}")
+    unknown = set(budgets or {}) - set(PLATFORM_CHANNEL)
+    if unknown:
+        raise ValueError(f"budgets: unknown platforms {sorted(unknown)}")
+    cfg = mz.resolve(messiness)
+    manifest = mz.Manifest(cfg)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name in MANAGED:  # only remove what we own
@@ -37,70 +64,179 @@ def generate(out_dir, *, customers: int = settings.DEFAULT_CUSTOMERS, days: int 
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+    offset = settings.SHOP_UTC_OFFSET_HOURS if store_utc_offset_hours is None else int(store_utc_offset_hours)
+    saved_offset, world_shop.OFF = world_shop.OFF, offset
+    try:
+        return _generate(out, customers, days, seed, start_date, cfg, manifest, channel_mix, budgets,
+                         channel_effects, offset, ground_truth)
+    finally:
+        world_shop.OFF = saved_offset
+
+
+def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, cfg: dict, manifest: mz.Manifest,
+              channel_mix, budgets, channel_effects, offset: int, want_truth: bool) -> dict:
     start_ms = date_to_ms(start_date)
     end_ms = start_ms + days * DAY_MS
-    campaigns = catalog.build_campaigns(random.Random(f"{seed}:campaigns"))
+    multi = bool(cfg.get("multi_currency"))
+    fx = mz.FX if multi else {settings.CURRENCY: 1.0}
+    campaigns = catalog.build_campaigns(
+        random.Random(f"{seed}:campaigns"), meta_currencies=(settings.CURRENCY, "EUR") if multi else None,
+        timezones=mz.ACCOUNT_TIMEZONES if cfg.get("account_timezones") else None, budgets=budgets)
     products = catalog.build_products()
+    mix = dict(channel_mix or {})
+    for platform, mult in (budgets or {}).items():
+        mix[PLATFORM_CHANNEL[platform]] = mix.get(PLATFORM_CHANNEL[platform], 1.0) * mult
+    mix = mix or None
+    if channel_effects:
+        from sandbox.plan import DEFAULT_EFFECTS
 
-    sim = JourneySimulator(seed, start_ms, end_ms, campaigns, products)
-    sim.run(customers)
-    orders = assign_ids(sim)
-    events = deliver_events(sim.events, sim.persons, seed, end_ms)
-    ad_rows = build_ad_metrics(sim, orders, seed, start_ms, days)
-    shop_orders = build_orders(sim, orders, seed, end_ms)
-    shop_customers = build_customers(sim, orders)
-    klaviyo = build_klaviyo(sim, seed, start_ms, end_ms, campaigns)
+        channel_effects = {**DEFAULT_EFFECTS, **channel_effects}
+
+    sim = JourneySimulator(seed, start_ms, end_ms, campaigns, products, effects=channel_effects, mix=mix,
+                           currencies=mz.CUSTOMER_CURRENCIES if multi else None, fx=fx)
+    spool_root = out / ".spool"
+    ev_spool, kl_spool, ord_spool = (DaySpool(spool_root, n) for n in ("tracking", "klaviyo", "orders"))
+    ledger = AdLedger(sim, seed, bool(cfg.get("restatement")), fx)
+    klaviyo = KlaviyoBuilder(seed, start_ms, end_ms, campaigns)
+    truth = groundtruth.GroundTruth(end_ms, products, channel_effects, mix) if want_truth else None
+    persons: dict[int, object] = {}  # identified or subscribed people only (compact, no devices)
+    identified: list[tuple[int, int]] = []
+    n_visits, pre, buyers = 0, [], 0
+    for i in range(customers):
+        res = sim.simulate(i)
+        deliver_person(res.events, seed, i, end_ms, cfg, manifest, ev_spool.add)  # keyed by receivedAt hour
+        for o in res.orders:
+            ord_spool.add(day_of(o["ms"]), o)
+        klaviyo.add_person(res, kl_spool.add)
+        ledger.add_person(res.touches, res.orders)
+        if truth is not None:
+            truth.add(res)
+        n_visits += len(res.visits)
+        buyers += bool(res.orders)
+        if res.pre_purchase_touches:
+            pre.append(res.pre_purchase_touches)
+        p = res.person
+        p.devices = None
+        if p.identified_at is not None or p.subscribed_at is not None:
+            persons[i] = p
+        if p.identified_at is not None:
+            identified.append((p.identified_at, i))
+    for idx, cid in world_shop.assign_customer_ids(identified).items():
+        persons[idx].customer_id = cid
 
     counts: dict[str, int] = {}
-    by_day: dict[str, list[dict]] = defaultdict(list)
-    for e in events:
-        by_day[e["receivedAt"][:10]].append(e)
-    for day in sorted(by_day):
-        rel = f"tracking/dt={day}/events-0000.jsonl.gz"
-        counts[rel] = write_jsonl_gz(out / rel, by_day[day])
-    files = {
-        "meta/insights.jsonl": ad_rows["meta"],
-        "google_ads/ad_metrics.jsonl": ad_rows["google_ads"],
-        "tiktok/report.jsonl": ad_rows["tiktok"],
-        "shopify/orders.jsonl": shop_orders,
-        "shopify/customers.jsonl": shop_customers,
-        "klaviyo/events.jsonl": klaviyo["events"],
-        "klaviyo/profiles.jsonl": klaviyo["profiles"],
-        "klaviyo/metrics.jsonl": klaviyo["metrics"],
-    }
-    for rel, rows in files.items():
-        counts[rel] = write_jsonl(out / rel, rows)
-    write_json(out / "campaigns.json", campaigns)
+    # --- Shopify orders, one day at a time (ids grow with time)
+    order_ids: dict[tuple[int, int], int] = {}
+    n_orders, revenue, refunded, cancelled = 0, 0.0, 0.0, 0
+    products_by_id = {x["product_id"]: x for x in products}
 
-    buyers = {o["person"] for o in orders}
-    pre = sim.pre_purchase_touches
+    def order_rows():
+        nonlocal n_orders, revenue, refunded, cancelled
+        for day in ord_spool.days():
+            day_orders = sorted(ord_spool.read(day), key=lambda o: (o["ms"], o["person"], o["k"]))
+            recs = world_shop.render_orders(day_orders, persons, n_orders, seed, end_ms, cfg, manifest,
+                                            products_by_id)
+            for o, rec in zip(day_orders, recs, strict=True):
+                order_ids[(o["person"], o["k"])] = o["id"]
+                p = persons[o["person"]]
+                if p.order_refs is None:
+                    p.order_refs = []
+                p.order_refs.append((o["id"], o["number"], o["final_total"], o["refunded"], o["cancelled"],
+                                     o["updated_ms"]))
+                n_orders += 1
+                revenue += float(rec["total_price"])
+                refunded += o["refunded"]
+                cancelled += o["cancelled"]
+                yield rec
+
+    counts["shopify/orders.jsonl"] = write_jsonl(out / "shopify/orders.jsonl", order_rows())
+
+    # --- tracking partitions: spooled per receivedAt hour, written one hour at a time (sorted), so memory holds
+    # one hour of events; a day's file is the concatenation of its sorted hours
+    n_events = 0
+    bot_rate = cfg.get("bot_bursts")
+    bot_budget = 0.0  # bot events owed (rate x clean events so far), paid in whole bursts
+    hours_by_day: dict[str, list[str]] = {}
+    for hour in ev_spool.days():
+        hours_by_day.setdefault(hour[:10], []).append(hour)
+    for day in sorted(hours_by_day):
+        rel = f"tracking/dt={day}/events-0000.jsonl.gz"
+        writer = JsonlGzWriter(out / rel)
+        for hour in hours_by_day[day]:
+            rows = ev_spool.read(hour)
+            for e in rows:
+                if "_p" in e:
+                    pidx = e.pop("_p")
+                    if e.pop("_uid", False):
+                        e["userId"] = str(persons[pidx].customer_id)
+                    if "_ok" in e:
+                        e["properties"]["order_id"] = str(order_ids[(pidx, e.pop("_ok"))])
+            if bot_rate:
+                manifest.eligible("bot_bursts", len(rows))
+                bot_budget += len(rows) * bot_rate / (1 - bot_rate) if bot_rate < 1 else len(rows)
+                bots, bot_budget = bot_burst_events(seed, hour, parse_iso(hour + ":00:00Z"), bot_budget, end_ms,
+                                                    manifest)
+                rows.extend(bots)
+            rows.sort(key=lambda e: (e["receivedAt"], e["messageId"]))
+            writer.write_many(rows)
+            del rows
+        counts[rel] = writer.close()
+        n_events += counts[rel]
+
+    def klaviyo_rows():
+        for day in kl_spool.days():
+            yield from sorted(kl_spool.read(day), key=lambda e: (e["attributes"]["datetime"], e["id"]))
+
+    counts["klaviyo/events.jsonl"] = write_jsonl(out / "klaviyo/events.jsonl", klaviyo_rows())
+    profiles = KlaviyoBuilder.profiles(persons)
+    counts["klaviyo/profiles.jsonl"] = write_jsonl(out / "klaviyo/profiles.jsonl", profiles)
+    counts["klaviyo/metrics.jsonl"] = write_jsonl(out / "klaviyo/metrics.jsonl", klaviyo.metrics)
+    shop_customers = world_shop.build_customers(persons)
+    counts["shopify/customers.jsonl"] = write_jsonl(out / "shopify/customers.jsonl", shop_customers)
+    ad_rows = ledger.rows(start_ms, days, cfg, manifest)
+    for platform, rel in (("meta", "meta/insights.jsonl"), ("google_ads", "google_ads/ad_metrics.jsonl"),
+                          ("tiktok", "tiktok/report.jsonl")):
+        counts[rel] = write_jsonl(out / rel, ad_rows[platform])
+    write_json(out / "campaigns.json", campaigns)
+    shutil.rmtree(spool_root, ignore_errors=True)
+    if truth is not None:
+        groundtruth.write(out, truth.table(ad_rows))
+    manifest.write(out / "messiness.json")
+
     summary = {
-        "counts": counts,
-        "tracking_events": len(events),
+        "counts": dict(sorted(counts.items())),
+        "tracking_events": n_events,
         "persons": customers,
-        "visits": len(sim.touches),
-        "buyers": len(buyers),
-        "n_orders": len(orders),
-        "total_order_revenue": round(sum(o["total"] for o in orders), 2),
-        "refunded_amount": round(sum(o["refunded"] for o in orders), 2),
-        "cancelled_orders": sum(1 for o in orders if o["cancelled"]),
+        "visits": n_visits,
+        "buyers": buyers,
+        "n_orders": n_orders,
+        "total_order_revenue": round(revenue, 2),
+        "refunded_amount": round(refunded, 2),
+        "cancelled_orders": cancelled,
         "currency": settings.CURRENCY,
         "spend": {p: round(sum(r["spend"] for r in rows), 2) for p, rows in ad_rows.items()},
         "avg_touches_before_first_order": round(sum(pre) / len(pre), 3) if pre else None,
         "shopify_customers": len(shop_customers),
-        "klaviyo_profiles": len(klaviyo["profiles"]),
+        "klaviyo_profiles": len(profiles),
+        "messiness": {k: v["count"] for k, v in sorted(manifest.kinds.items())},
     }
     world = {
         "params": {"customers": customers, "days": days, "seed": seed, "start_date": start_date},
+        "options": {"messiness": cfg, "channel_mix": channel_mix, "budgets": budgets,
+                    "channel_effects": channel_effects, "store_utc_offset_hours": offset},
         "date_range": {"start": day_of(start_ms), "end": day_of(end_ms - 1)},
         "currency": settings.CURRENCY,
+        "fx": fx,
         "accounts": {
-            "meta": [{"account_id": a["account_id"], "currency": a["currency"]} for a in campaigns["meta"]["accounts"]],
-            "google_ads": {"customer_id": settings.GOOGLE_ADS_CUSTOMER_ID, "currency": settings.CURRENCY},
-            "tiktok": {"advertiser_id": settings.TIKTOK_ADVERTISER_ID, "currency": settings.CURRENCY},
-            "shopify": {"shop": settings.SHOP_DOMAIN, "currency": settings.CURRENCY,
-                        "utc_offset_hours": settings.SHOP_UTC_OFFSET_HOURS},
+            "meta": [{"account_id": a["account_id"], "currency": a["currency"], "timezone_name": a["timezone_name"]}
+                     for a in campaigns["meta"]["accounts"]],
+            "google_ads": {"customer_id": settings.GOOGLE_ADS_CUSTOMER_ID, "currency": settings.CURRENCY,
+                           "time_zone": campaigns["google_ads"]["time_zone"]},
+            "tiktok": {"advertiser_id": settings.TIKTOK_ADVERTISER_ID, "currency": settings.CURRENCY,
+                       "timezone": campaigns["tiktok"]["timezone"]},
+            "shopify": {"shop": settings.SHOP_DOMAIN, "currency": settings.CURRENCY, "utc_offset_hours": offset},
         },
+        "restatement": {"enabled": bool(cfg.get("restatement")), "hours": mz.RESTATEMENT_HOURS},
         "summary": summary,
     }
     write_json(out / "world.json", world)

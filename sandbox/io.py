@@ -32,12 +32,32 @@ def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     n = 0
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as gz:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=6) as gz:
         for r in rows:
             gz.write((dumps(r) + "\n").encode("utf-8"))
             n += 1
     path.write_bytes(buf.getvalue())
     return n
+
+
+class JsonlGzWriter:
+    """Streaming, deterministic gzip JSON-lines writer (mtime 0): ``write_many`` chunks, then ``close``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._raw = path.open("wb")
+        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6)
+        self.n = 0
+
+    def write_many(self, rows: Iterable[dict]) -> None:
+        for r in rows:
+            self._gz.write((dumps(r) + "\n").encode("utf-8"))
+            self.n += 1
+
+    def close(self) -> int:
+        self._gz.close()
+        self._raw.close()
+        return self.n
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -7,24 +7,12 @@ depends only on (seed, parameters) and never on global state, dict/set order or 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from sandbox import catalog, settings
-from sandbox.timeutil import DAY_MS, HOUR_MS
-
-PERSONAS = ("deal_seeker", "loyal", "browser", "impulse")
-PERSONA_WEIGHTS = (0.30, 0.20, 0.35, 0.15)
-BUY_PROB = {"deal_seeker": 0.40, "loyal": 0.55, "browser": 0.12, "impulse": 0.50}
-REPEAT_PROB = {"deal_seeker": 0.25, "loyal": 0.55, "browser": 0.10, "impulse": 0.15}
-BOUNCE_PROB = {"deal_seeker": 0.30, "loyal": 0.20, "browser": 0.40, "impulse": 0.35}
-
-# channel weights: (first touch, later touches without email consent, later touches with consent)
-CHANNELS = ("meta", "tiktok", "google_ads", "organic_search", "organic_social", "referral", "direct", "email", "sms")
-W_FIRST = (0.28, 0.10, 0.20, 0.15, 0.08, 0.07, 0.12, 0.0, 0.0)
-W_LATER = (0.25, 0.08, 0.22, 0.15, 0.06, 0.04, 0.20, 0.0, 0.0)
-W_SUBSCRIBED = (0.15, 0.05, 0.18, 0.10, 0.03, 0.02, 0.17, 0.22, 0.08)
-W_REPEAT = (0.10, 0.03, 0.15, 0.07, 0.02, 0.01, 0.30, 0.22, 0.10)
+from sandbox.plan import Plan, Visit, draw_plan, realize
+from sandbox.timeutil import HOUR_MS
 
 USER_AGENTS = {
     "mobile": ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -37,7 +25,11 @@ USER_AGENTS = {
     "tablet": ["Mozilla/5.0 (iPad; CPU OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
                "Version/17.2 Mobile/15E148 Safari/604.1"],
 }
-DISCOUNT_CODES = (("SAVE10", 0.10), ("WINTER20", 0.20))
+DISPLAY_SOURCES = (("criteo", "Retargeting Banners | Jan", "https://www.weather.example/"),
+                   ("taboola", "Native | Gear guides", "https://news.example.com/outdoors"))
+AFFILIATES = (("impact", "affiliate", "outdoorsdeals", "https://www.outdoorsdeals.example/coupons"),
+              ("rakuten", "affiliate", "cashback_hub", "https://www.rakuten.example/"),
+              ("instagram", "influencer", "creator_mina_trails", "https://l.instagram.com/"))
 
 
 def _uuid(rng: random.Random) -> str:
@@ -49,7 +41,7 @@ def _token(rng: random.Random, n: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWX
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     idx: int
     persona: str
@@ -57,22 +49,21 @@ class Person:
     last_name: str
     email: str
     phone: str | None
-    devices: list[dict]
+    devices: list[dict] | None
+    currency: str = settings.CURRENCY
     identified_at: int | None = None  # first identify (Shopify customer created)
     subscribed_at: int | None = None  # email consent (Klaviyo profile created)
     sms_at: int | None = None  # SMS consent
     customer_id: int | None = None  # assigned after simulation, chronologically
-    carted_pending: bool = False
-    viewed: bool = False
-    welcome_clicked: bool = False
-    order_refs: list[dict] = field(default_factory=list)
+    order_refs: list | None = None  # [(order_id, number, total, refunded, cancelled, updated_ms)] (filled later)
+    profile_id: str | None = None  # Klaviyo profile id (subscribers)
 
 
-@dataclass
+@dataclass(slots=True)
 class Touch:
     person: int
     ms: int
-    channel: str
+    channel: str  # contract channel (paid_social, paid_search, display, affiliate, email, ...)
     medium: str | None
     source: str | None
     campaign: str | None
@@ -83,32 +74,49 @@ class Touch:
     click_id: str | None = None
     message: str | None = None  # Klaviyo message (flow or campaign) for email/SMS clicks
     is_flow: bool = False
+    key: str = "direct"  # channel key of the plan (meta, tiktok, google_ads, display, ...)
+
+
+@dataclass(slots=True)
+class PersonResult:
+    person: Person
+    plan: Plan
+    visits: list[Visit]
+    events: list[dict]  # internal events (private "_" keys), creation order
+    touches: list[Touch]
+    orders: list[dict]  # internal order specs (amounts in the person's currency; "total_store" in store currency)
+    cart_reminders: list[tuple[int, str]]  # (ms, "email"|"sms") abandoned-cart reminder sends
+    pre_purchase_touches: int | None  # visits before (and incl.) the first purchase
 
 
 class JourneySimulator:
-    def __init__(self, seed: int, start_ms: int, end_ms: int, campaigns: dict, products: list[dict]):
+    """Renders one person at a time: plan -> realized visits -> events, touches and orders."""
+
+    def __init__(self, seed: int, start_ms: int, end_ms: int, campaigns: dict, products: list[dict], *,
+                 effects: dict | None = None, mix: dict | None = None, currencies: dict | None = None,
+                 fx: dict | None = None):
         self.seed = seed
         self.start_ms = start_ms
         self.end_ms = end_ms
         self.products = products
+        self.by_id = {x["product_id"]: x for x in products}
+        self.by_handle = {x["handle"]: x for x in products}
+        self.effects = effects
+        self.mix = mix
+        self.currencies = currencies  # {code: weight} for customers' currencies (None: store currency only)
+        self.fx = fx or {settings.CURRENCY: 1.0}
         self.ads = catalog.flat_ads(campaigns)
         self.ad_pools = {
             p: {"first": [a for a in ads if "Retargeting" not in a["campaign_name"] and "Brand" not in a["campaign_name"]]
                 or ads, "later": ads}
             for p, ads in self.ads.items()
         }
-        self.persons: list[Person] = []
-        self.events: list[dict] = []  # internal events (with private "_" keys), creation order
-        self.touches: list[Touch] = []
-        self.orders: list[dict] = []  # internal order specs
-        self.pre_purchase_touches: list[int] = []  # touches before (and incl.) each first purchase
 
     # ------------------------------------------------------------------ people
-    def _make_person(self, i: int, rng: random.Random) -> Person:
-        persona = rng.choices(PERSONAS, PERSONA_WEIGHTS)[0]
+    def _make_person(self, i: int, rng: random.Random, plan: Plan) -> Person:
         first, last = rng.choice(catalog.FIRST_NAMES), rng.choice(catalog.LAST_NAMES)
         email = f"{first.lower()}.{last.lower()}.{i + 1}@example.com"
-        phone = f"+1555{rng.randrange(10**7):07d}" if rng.random() < 0.5 else None
+        phone = f"+1555{rng.randrange(10**7):07d}" if plan.has_phone else None
         n_dev = rng.choices((1, 2, 3), (0.5, 0.35, 0.15))[0]
         devices = []
         types = rng.sample(["mobile", "desktop", "tablet"], 3) if n_dev > 1 else [rng.choice(["mobile", "desktop"])]
@@ -121,72 +129,29 @@ class JourneySimulator:
                 "ip": f"{rng.randint(23, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
                 "identified": False,
             })
-        return Person(i, persona, first, last, email, phone, devices)
+        currency = settings.CURRENCY
+        if self.currencies:
+            crng = random.Random(f"{self.seed}:currency:{i}")
+            codes = sorted(self.currencies)
+            currency = crng.choices(codes, [self.currencies[c] for c in codes])[0]
+        return Person(i, plan.persona, first, last, email, phone, devices, currency)
 
-    def run(self, customers: int) -> None:
-        for i in range(customers):
-            rng = random.Random(f"{self.seed}:person:{i}")
-            person = self._make_person(i, rng)
-            self.persons.append(person)
-            self._simulate_person(person, rng)
+    def simulate(self, i: int) -> PersonResult:
+        plan = draw_plan(self.seed, i, self.start_ms, self.end_ms, len(self.products))
+        visits = realize(plan, self.end_ms, effects=self.effects, mix=self.mix)
+        rng = random.Random(f"{self.seed}:person:{i}")
+        person = self._make_person(i, rng, plan)
+        res = PersonResult(person, plan, visits, [], [], [], [], None)
+        for n, v in enumerate(visits):
+            touch = self._make_touch(person, rng, v, first=(n == 0))
+            res.touches.append(touch)
+            self._visit(res, rng, touch, v)
+            if v.purchase == 0:
+                res.pre_purchase_touches = n + 1
+        return res
 
-    # ------------------------------------------------------------------ journeys
-    def _simulate_person(self, p: Person, rng: random.Random) -> None:
-        buyer = rng.random() < BUY_PROB[p.persona]
-        if buyer:
-            n_pre = min(1 + int(rng.gammavariate(1.6, 3.8)), 30)
-            segments = [n_pre]
-            if rng.random() < REPEAT_PROB[p.persona]:
-                segments.append(rng.randint(1, 4))
-                if rng.random() < 0.3:
-                    segments.append(rng.randint(1, 3))
-        else:
-            segments = [min(1 + int(rng.expovariate(1 / 1.8)), 10)]
-        # signup plan: index of the (first-segment) visit where the email popup converts
-        signup_at = None
-        if buyer and segments[0] >= 2 and rng.random() < 0.6:
-            signup_at = rng.randrange(0, segments[0] - 1)
-        elif not buyer and rng.random() < 0.3:
-            signup_at = rng.randrange(0, segments[0])
-        consent_at_checkout = rng.random() < 0.6
-        sms_consent = p.phone is not None and rng.random() < 0.5
-
-        span = self.end_ms - self.start_ms
-        t = self.start_ms + int(rng.uniform(0, span * 0.85))
-        prev_end: int | None = None
-        n_touch = 0
-        for s, n in enumerate(segments):
-            if s > 0:
-                t += DAY_MS + int(rng.expovariate(1 / (6 * DAY_MS)))
-            for j in range(n):
-                if j > 0:
-                    mean = 4 * HOUR_MS if rng.random() < 0.35 else 30 * HOUR_MS
-                    t += int(rng.expovariate(1 / mean))
-                if prev_end is not None:
-                    t = max(t, prev_end + settings.MIN_VISIT_GAP_SECONDS * 1000 + rng.randrange(0, 600_000))
-                if t >= self.end_ms - HOUR_MS:
-                    return
-                n_touch += 1
-                purchase = buyer and j == n - 1
-                touch = self._pick_touch(p, rng, t, first=(n_touch == 1), repeat=(s > 0))
-                signup = s == 0 and j == signup_at
-                prev_end = self._visit(p, rng, touch, purchase=purchase, signup=signup,
-                                       consent_at_checkout=consent_at_checkout, sms_consent=sms_consent)
-                if purchase and s == 0:
-                    self.pre_purchase_touches.append(n_touch)
-
-    def _pick_touch(self, p: Person, rng: random.Random, t: int, first: bool, repeat: bool) -> Touch:
-        if first:
-            w = W_FIRST
-        elif p.subscribed_at is not None:
-            w = W_REPEAT if repeat else W_SUBSCRIBED
-        else:
-            w = W_LATER
-        channel = rng.choices(CHANNELS, w)[0]
-        if channel == "email" and (p.subscribed_at is None or t < p.subscribed_at + HOUR_MS):
-            channel = "direct"
-        if channel == "sms" and (p.sms_at is None or t < p.sms_at + HOUR_MS):
-            channel = "direct"
+    def _make_touch(self, p: Person, rng: random.Random, v: Visit, first: bool) -> Touch:
+        channel, t = v.channel, v.ms
         product = rng.choice(self.products)
         landing = f"/products/{product['handle']}" if rng.random() < 0.7 else "/collections/sale"
         base = f"https://{settings.SHOP_DOMAIN}"
@@ -212,144 +177,167 @@ class JourneySimulator:
             q = {"utm_source": source, "utm_medium": medium, "utm_campaign": ad["campaign_name"],
                  "utm_content": ad["id"], "utm_term": term, cid_key: click_id}
             return Touch(p.idx, t, "paid_social" if medium == "paid_social" else "paid_search", medium, source,
-                         ad["campaign_name"], f"{base}{landing}?{urlencode(q)}", referrer, channel, ad, click_id)
+                         ad["campaign_name"], f"{base}{landing}?{urlencode(q)}", referrer, channel, ad, click_id,
+                         key=channel)
+        if channel == "display":
+            source, camp, referrer = rng.choice(DISPLAY_SOURCES)
+            q = {"utm_source": source, "utm_medium": "display", "utm_campaign": camp}
+            return Touch(p.idx, t, "display", "display", source, camp, f"{base}{landing}?{urlencode(q)}", referrer,
+                         key=channel)
+        if channel == "affiliate":
+            source, medium, partner, referrer = rng.choice(AFFILIATES)
+            q = {"utm_source": source, "utm_medium": medium, "utm_campaign": partner}
+            return Touch(p.idx, t, "affiliate", medium, source, partner, f"{base}{landing}?{urlencode(q)}", referrer,
+                         key=channel)
         if channel in ("email", "sms"):
-            message, is_flow = self._pick_message(p, rng, t, channel)
+            message = v.crm_message
             q = {"utm_source": "klaviyo", "utm_medium": channel, "utm_campaign": message, "_kx": _token(rng, 22)}
             referrer = "https://mail.google.com/" if channel == "email" and rng.random() < 0.3 else ""
             return Touch(p.idx, t, channel, channel, "klaviyo", message, f"{base}{landing}?{urlencode(q)}",
-                         referrer, message=message, is_flow=is_flow)
+                         referrer, message=message, is_flow=message in catalog.KLAVIYO_FLOWS, key=channel)
         if channel == "organic_search":
             ref = "https://www.google.com/" if rng.random() < 0.88 else "https://www.bing.com/"
             path = "/" if rng.random() < 0.5 else landing.replace("/collections/sale", "/")
-            return Touch(p.idx, t, channel, None, None, None, f"{base}{path}", ref)
+            return Touch(p.idx, t, channel, None, None, None, f"{base}{path}", ref, key=channel)
         if channel == "organic_social":
-            return Touch(p.idx, t, channel, None, None, None, f"{base}{landing}", rng.choice(catalog.ORGANIC_SOCIAL_SITES))
+            return Touch(p.idx, t, channel, None, None, None, f"{base}{landing}",
+                         rng.choice(catalog.ORGANIC_SOCIAL_SITES), key=channel)
         if channel == "referral":
-            return Touch(p.idx, t, channel, None, None, None, f"{base}{landing}", rng.choice(catalog.REFERRAL_SITES))
-        return Touch(p.idx, t, "direct", None, None, None, f"{base}/", "")
-
-    def _pick_message(self, p: Person, rng: random.Random, t: int, medium: str) -> tuple[str, bool]:
-        if medium == "sms":
-            return ("Abandoned Cart", True) if p.carted_pending else ("SMS Flash Sale", False)
-        if not p.welcome_clicked and t - (p.subscribed_at or t) < 3 * DAY_MS:
-            p.welcome_clicked = True
-            return "Welcome Series", True
-        if p.carted_pending:
-            return "Abandoned Cart", True
-        if p.viewed and rng.random() < 0.3:
-            return "Browse Abandonment", True
-        return rng.choice(("Weekly Newsletter", "Winter Sale")), False
+            return Touch(p.idx, t, channel, None, None, None, f"{base}{landing}", rng.choice(catalog.REFERRAL_SITES),
+                         key=channel)
+        return Touch(p.idx, t, "direct", None, None, None, f"{base}/", "", key="direct")
 
     # ------------------------------------------------------------------ visits and events
-    def _visit(self, p: Person, rng: random.Random, touch: Touch, *, purchase: bool, signup: bool,
-               consent_at_checkout: bool, sms_consent: bool) -> int:
-        self.touches.append(touch)
+    def _visit(self, res: PersonResult, rng: random.Random, touch: Touch, v: Visit) -> None:
+        p = res.person
+        plan = res.plan
         if touch.channel in ("email", "sms"):
             device = next((d for d in p.devices if d["type"] == "mobile"), p.devices[0])
-        elif len(self.touches) and rng.random() < 0.6:
+        elif rng.random() < 0.6:
             device = p.devices[0]
         else:
             device = rng.choice(p.devices)
-        ctx = {"device": device, "touch": touch, "t": touch.ms, "rng": rng, "person": p}
+        ctx = {"device": device, "touch": touch, "t": touch.ms, "rng": rng, "person": p, "out": res.events}
         url = touch.url
-        path = url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
-        path = "/" + path
+        path = "/" + url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
         search = "?" + url.split("?", 1)[1] if "?" in url else ""
         self._page(ctx, path, url, touch.referrer, search, landing=True)
         if path.startswith("/products/"):
-            self._product_viewed(ctx, next(x for x in self.products if x["handle"] == path[10:]))
+            self._product_viewed(ctx, self.by_handle[path[10:]])
+        purchase = v.purchase >= 0
         if p.identified_at is not None and not device["identified"] and (purchase or rng.random() < 0.4):
             self._identify(ctx, "login")
-        bounce = not purchase and not signup and rng.random() < BOUNCE_PROB[p.persona]
-        if bounce:
-            return ctx["t"]
-        viewed = []
-        for _ in range(rng.randint(1, 4)):
-            prod = rng.choice(self.products)
+        if v.review or v.referral:
+            self._advance(ctx, 10, 60)
+            if v.review:
+                prod = self.products[plan.baskets[0][0][0][0]]
+                self._track(ctx, "Review Submitted", {"product_id": str(prod["product_id"]), "sku": prod["sku"],
+                                                      "rating": rng.choice((3, 4, 4, 5, 5, 5)),
+                                                      "review_id": f"rev_{rng.getrandbits(48):012x}"})
+            if v.referral:
+                self._advance(ctx, 5, 30)
+                self._track(ctx, "Referral Sent", {"referral_code": f"REF-{p.idx + 1}",
+                                                   "share_via": rng.choice(("email", "link", "whatsapp"))})
+        if v.bounce:
+            return
+        basket = plan.baskets[v.purchase] if purchase else None
+        n_view = rng.randint(0, 2) if purchase else rng.randint(1, 4)
+        viewed = [rng.choice(self.products) for _ in range(n_view)]
+        if basket:
+            viewed += [self.products[pi] for pi, _ in basket[0]]
+        for prod in viewed:
             self._advance(ctx, 8, 90)
             self._page(ctx, f"/products/{prod['handle']}", f"https://{settings.SHOP_DOMAIN}/products/{prod['handle']}",
                        url, "")
             self._product_viewed(ctx, prod)
-            viewed.append(prod)
-        p.viewed = True
-        if signup and p.subscribed_at is None:
+        if v.signup and p.subscribed_at is None:
             self._advance(ctx, 5, 40)
             self._track(ctx, "Signed Up", {"method": "newsletter_popup", "list": "Newsletter"})
             self._identify(ctx, "signup")
             p.subscribed_at = ctx["t"]
-            if sms_consent:
+            if plan.sms_consent:
                 p.sms_at = ctx["t"]
-        if purchase:
-            self._purchase(ctx, viewed, consent_at_checkout, sms_consent)
-            p.carted_pending = False
-        elif rng.random() < (0.25 if p.persona != "browser" else 0.1):
+        if basket:
+            self._purchase(res, ctx, v.purchase, basket)
+        elif v.carted:
             prod = viewed[-1]
             self._advance(ctx, 10, 60)
-            self._track(ctx, "Product Added", self._product_props(prod, 1, cart_id=_uuid(rng)))
-            p.carted_pending = True
-        return ctx["t"]
+            self._track(ctx, "Product Added", self._product_props(prod, 1, p.currency, cart_id=_uuid(rng)))
+            if p.subscribed_at is not None:  # Klaviyo's abandoned-cart flow fires a reminder
+                res.cart_reminders.append((ctx["t"] + rng.randint(HOUR_MS, 4 * HOUR_MS), "email"))
+                if p.sms_at is not None and rng.random() < 0.5:
+                    res.cart_reminders.append((ctx["t"] + rng.randint(2 * HOUR_MS, 6 * HOUR_MS), "sms"))
 
-    def _purchase(self, ctx: dict, viewed: list[dict], consent: bool, sms_consent: bool) -> None:
+    def _price(self, amount: float, currency: str) -> float:
+        return round(amount * self.fx.get(currency, 1.0), 2)
+
+    def _purchase(self, res: PersonResult, ctx: dict, k: int, basket: tuple) -> None:
         rng: random.Random = ctx["rng"]
         p: Person = ctx["person"]
-        items_prod = list(dict.fromkeys(x["product_id"] for x in viewed))[: rng.randint(1, 3)]
-        by_id = {x["product_id"]: x for x in self.products}
-        items = [(by_id[pid], 1 if rng.random() < 0.85 else 2) for pid in items_prod]
+        cur = p.currency
+        items_spec, code, pct = basket
+        items = [(self.products[pi], qty) for pi, qty in items_spec]
         cart_id = _uuid(rng)
         for prod, qty in items:
             self._advance(ctx, 10, 60)
-            self._track(ctx, "Product Added", self._product_props(prod, qty, cart_id=cart_id))
+            self._track(ctx, "Product Added", self._product_props(prod, qty, cur, cart_id=cart_id))
         self._advance(ctx, 10, 40)
         self._page(ctx, "/cart", f"https://{settings.SHOP_DOMAIN}/cart", "", "")
-        code, pct = (None, 0.0)
-        if p.persona == "deal_seeker" and rng.random() < 0.7 or rng.random() < 0.1:
-            code, pct = rng.choice(DISCOUNT_CODES)
-        gross = round(sum(prod["price"] * qty for prod, qty in items), 2)
-        discount = round(gross * pct, 2)
-        subtotal = round(gross - discount, 2)
-        shipping = 0.0 if subtotal >= settings.FREE_SHIPPING_OVER else settings.SHIPPING_PRICE
-        tax = round(subtotal * settings.TAX_RATE, 2)
-        total = round(subtotal + shipping + tax, 2)
+
+        def amounts(fx_cur: str) -> tuple:
+            gross = round(sum(self._price(prod["price"], fx_cur) * qty for prod, qty in items), 2)
+            discount = round(gross * pct, 2)
+            subtotal = round(gross - discount, 2)
+            free_over = self._price(settings.FREE_SHIPPING_OVER, fx_cur)
+            shipping = 0.0 if subtotal >= free_over else self._price(settings.SHIPPING_PRICE, fx_cur)
+            tax = round(subtotal * settings.TAX_RATE, 2)
+            return gross, discount, subtotal, shipping, tax, round(subtotal + shipping + tax, 2)
+
+        gross, discount, subtotal, shipping, tax, total = amounts(cur)
+        total_store = amounts(settings.CURRENCY)[5] if cur != settings.CURRENCY else total
         checkout_token = f"{rng.getrandbits(128):032x}"
-        products = [self._product_props(prod, qty) for prod, qty in items]
+        products = [self._product_props(prod, qty, cur) for prod, qty in items]
         self._advance(ctx, 10, 40)
         started = {"checkout_id": checkout_token, "order_id": None, "value": total, "revenue": total,
-                   "currency": settings.CURRENCY, "products": products}
-        self._track(ctx, "Checkout Started", started)
+                   "currency": cur, "products": products}
+        self._track(ctx, "Checkout Started", started, order_k=k)
         first_identify = p.identified_at is None
         self._advance(ctx, 20, 120)
         self._identify(ctx, "checkout")
-        if consent and p.subscribed_at is None:
+        plan = res.plan
+        if plan.consent_at_checkout and p.subscribed_at is None:
             p.subscribed_at = ctx["t"]
-            if sms_consent and p.sms_at is None:
+            if plan.sms_consent and p.sms_at is None:
                 p.sms_at = ctx["t"]
         self._advance(ctx, 30, 240)
         self._page(ctx, "/checkouts/thank-you", f"https://{settings.SHOP_DOMAIN}/checkouts/{checkout_token}/thank-you",
                    f"https://{settings.SHOP_DOMAIN}/cart", "")
         completed = {"order_id": None, "checkout_id": checkout_token, "total": total, "revenue": total,
                      "subtotal": subtotal, "tax": tax, "shipping": shipping, "discount": discount,
-                     "coupon": code, "currency": settings.CURRENCY, "products": products}
+                     "coupon": code, "currency": cur, "products": products}
         self._advance(ctx, 1, 5)
-        self._track(ctx, "Order Completed", completed)
+        self._track(ctx, "Order Completed", completed, order_k=k)
         touch: Touch = ctx["touch"]
-        self.orders.append({
-            "person": p.idx, "ms": ctx["t"], "items": items, "gross": gross, "discount": discount,
+        res.orders.append({
+            "person": p.idx, "k": k, "ms": ctx["t"], "items": [(prod["product_id"], qty) for prod, qty in items],
+            "prices": [self._price(prod["price"], cur) for prod, _ in items], "gross": gross, "discount": discount,
             "discount_code": code, "subtotal": subtotal, "shipping": shipping, "tax": tax, "total": total,
-            "checkout_token": checkout_token, "props": [started, completed], "new_customer": first_identify,
+            "total_store": total_store, "currency": cur,
+            "checkout_token": checkout_token, "new_customer": first_identify,
             "landing_site": touch.url.split(settings.SHOP_DOMAIN, 1)[1], "referring_site": touch.referrer,
             "browser_ip": ctx["device"]["ip"], "user_agent": ctx["device"]["userAgent"],
+            "last_touch": touch.key,
         })
 
     def _product_viewed(self, ctx: dict, prod: dict) -> None:
         self._advance(ctx, 1, 4)
-        self._track(ctx, "Product Viewed", {**self._product_props(prod, 1), "url": ctx["page"]["url"]})
+        self._track(ctx, "Product Viewed", {**self._product_props(prod, 1, ctx["person"].currency), "url": ctx["page"]["url"]})
 
-    @staticmethod
-    def _product_props(prod: dict, qty: int, cart_id: str | None = None) -> dict:
+    def _product_props(self, prod: dict, qty: int, currency: str = settings.CURRENCY,
+                       cart_id: str | None = None) -> dict:
         d = {"product_id": str(prod["product_id"]), "variant": str(prod["variant_id"]), "sku": prod["sku"],
-             "name": prod["title"], "category": prod["category"], "price": prod["price"], "quantity": qty,
-             "currency": settings.CURRENCY}
+             "name": prod["title"], "category": prod["category"], "price": self._price(prod["price"], currency),
+             "quantity": qty, "currency": currency}
         if cart_id:
             d["cart_id"] = cart_id
         return d
@@ -384,13 +372,15 @@ class JourneySimulator:
             if t.ad and "utm_term" in q:
                 camp["term"] = t.ad["keyword"] if t.platform == "google_ads" else t.ad["group_name"]
             ev["context"]["campaign"] = camp
-        self.events.append(ev)
+        ctx["out"].append(ev)
 
-    def _track(self, ctx: dict, name: str, props: dict) -> None:
+    def _track(self, ctx: dict, name: str, props: dict, order_k: int | None = None) -> None:
         ev = self._base(ctx, "track")
         ev["event"] = name
         ev["properties"] = props
-        self.events.append(ev)
+        if order_k is not None:
+            ev["_ok"] = order_k  # order_id is filled in once ids are assigned
+        ctx["out"].append(ev)
 
     def _identify(self, ctx: dict, reason: str) -> None:
         p: Person = ctx["person"]
@@ -406,4 +396,4 @@ class JourneySimulator:
         ev["traits"] = traits
         ev["context"]["traits"] = {"email": p.email}
         ev["_reason"] = reason
-        self.events.append(ev)
+        ctx["out"].append(ev)

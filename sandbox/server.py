@@ -105,7 +105,9 @@ class SandboxServer:
         self.store = Store(data_dir)
         self.faults = FaultRegistry()
         self.options = {"google_stream_batch": settings.GOOGLE_ADS_STREAM_BATCH,
-                        "google_page_size": settings.GOOGLE_ADS_SEARCH_PAGE, **options}
+                        "google_page_size": settings.GOOGLE_ADS_SEARCH_PAGE, "as_of": None, **options}
+        if self.options["as_of"] is not None:
+            self.set_as_of(self.options["as_of"])
         self._httpd = _HTTPServer((host, port), _Handler)
         self._httpd.sandbox = self  # type: ignore[attr-defined]
         h, p = self._httpd.server_address[:2]
@@ -126,6 +128,21 @@ class SandboxServer:
 
     def clear_faults(self, endpoint_name: str | None = None) -> None:
         self.faults.clear(endpoint_name)
+
+    def set_as_of(self, value) -> None:
+        """Set the ad platforms' reporting clock (ISO timestamp/date or epoch ms; None = the world's end).
+        Conversions the platforms attribute after this instant are not yet reported (restatement worlds)."""
+        from sandbox.timeutil import parse_iso
+
+        self.options["as_of"] = None if value is None else (value if isinstance(value, int) else parse_iso(str(value)))
+
+    def advance_clock(self, hours: float) -> int:
+        """Move the reporting clock forward (from the world's end when unset); returns the new as-of (ms)."""
+        now = self.options.get("as_of")
+        if now is None:
+            now = self.store.default_as_of or 0
+        self.options["as_of"] = int(now + hours * 3_600_000)
+        return self.options["as_of"]
 
     def request_count(self, endpoint_name: str) -> int:
         return self.faults.count(endpoint_name)

@@ -1,53 +1,112 @@
-"""Ad platform daily figures (ad x day) consistent with the tracked clicks and orders."""
+"""Ad platform daily figures (ad x day) consistent with the tracked clicks and orders.
+
+Accumulated person by person (``AdLedger.add_person``) and rendered at the end (``rows``), so memory grows
+with ads x days, not with events. Days are the ad account's days (its time zone; UTC unless
+``account_timezones`` messiness is on); money is in the account's currency.
+"""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sandbox import messiness as mz
 from sandbox import settings
-from sandbox.timeutil import DAY_MS, day_of
+from sandbox.timeutil import DAY_MS, HOUR_MS, day_of, iso_z
 
 
-def build_ad_metrics(sim, orders: list[dict], seed: int, start_ms: int, days: int) -> dict[str, list[dict]]:
-    tracked: dict[tuple, int] = defaultdict(int)
-    clicks_by_person: dict[int, list] = defaultdict(list)
-    for t in sim.touches:
-        if t.platform:
-            tracked[(t.platform, t.ad["id"], day_of(t.ms))] += 1
-            clicks_by_person[t.person].append(t)
-    # platform self-credit: every ad clicked within the lookback before an order claims it (on the click day)
-    conv: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
-    window = settings.PLATFORM_LOOKBACK_DAYS * DAY_MS
-    for o in orders:
-        last_click: dict[tuple, int] = {}
-        for t in clicks_by_person.get(o["person"], []):
-            if o["ms"] - window <= t.ms < o["ms"]:
-                last_click[(t.platform, t.ad["id"])] = t.ms
-        for (platform, ad_id), ms in sorted(last_click.items()):
-            c = conv[(platform, ad_id, day_of(ms))]
-            c[0] += 1
-            c[1] = round(c[1] + o["total"], 2)
-    rng = random.Random(f"{seed}:ads")
-    out: dict[str, list[dict]] = {}
-    dates = [day_of(start_ms + i * DAY_MS) for i in range(days)]
-    for platform, ads in sim.ads.items():
-        rows = []
-        for day in dates:
+def _day_fn(tz: str):
+    if tz in ("Etc/UTC", "UTC"):
+        return day_of
+    zone = ZoneInfo(tz)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return lambda ms: (epoch + timedelta(milliseconds=ms)).astimezone(zone).strftime("%Y-%m-%d")
+
+
+class AdLedger:
+    def __init__(self, sim, seed: int, restatement: bool, fx: dict) -> None:
+        self.sim = sim
+        self.seed = seed
+        self.restatement = restatement
+        self.fx = fx
+        self.tracked: dict[tuple, int] = defaultdict(int)
+        self.conv: dict[tuple, list] = {}  # (platform, ad_id, day) -> [n, value_store_currency, log]
+        self.day_fn = {}
+        for platform, ads in sim.ads.items():
             for ad in ads:
-                seen = tracked.get((platform, ad["id"], day), 0)
-                clicks = seen + int(round(seen * rng.uniform(0.0, 0.15))) + rng.choice((0, 0, 1, 2))
-                ctr = ad["ctr"] * rng.uniform(0.85, 1.15)
-                impressions = max(clicks, int(round(clicks / ctr))) if clicks else rng.randint(40, 400)
-                cpc = ad["cpc"] * rng.uniform(0.9, 1.1)
-                spend = round(clicks * cpc, 2) if clicks else round(impressions * 0.004, 2)
-                n_conv, value = conv.get((platform, ad["id"], day), (0, 0.0))
-                rows.append({
-                    "platform": platform, "account_id": ad.get("account_id"), "campaign_id": ad["campaign_id"],
-                    "campaign_name": ad["campaign_name"], "group_id": ad["group_id"], "group_name": ad["group_name"],
-                    "ad_id": ad["id"], "ad_name": ad["name"], "date": day, "currency": settings.CURRENCY,
-                    "impressions": impressions, "clicks": clicks, "spend": spend, "conversions": n_conv,
-                    "conversion_value": value, "tracked_clicks": seen,
-                })
-        out[platform] = rows
-    return out
+                self.day_fn[(platform, ad["id"])] = _day_fn(ad.get("timezone", "Etc/UTC"))
+
+    def add_person(self, touches: list, orders: list[dict]) -> None:
+        clicks = [t for t in touches if t.platform]
+        for t in clicks:
+            self.tracked[(t.platform, t.ad["id"], self.day_fn[(t.platform, t.ad["id"])](t.ms))] += 1
+        if not clicks or not orders:
+            return
+        window = settings.PLATFORM_LOOKBACK_DAYS * DAY_MS
+        rng = random.Random(f"{self.seed}:claims:{orders[0]['person']}") if self.restatement else None
+        for o in orders:
+            last_click: dict[tuple, int] = {}
+            for t in clicks:
+                if o["ms"] - window <= t.ms < o["ms"]:
+                    last_click[(t.platform, t.ad["id"])] = t.ms
+            for (platform, ad_id), ms in sorted(last_click.items()):
+                fn = self.day_fn[(platform, ad_id)]
+                # restatement on: reported on the conversion day, 0-72 h late; off: on the click day
+                day = fn(o["ms"]) if self.restatement else fn(ms)
+                c = self.conv.setdefault((platform, ad_id, day), [0, 0.0, []])
+                c[0] += 1
+                c[1] = round(c[1] + o["total_store"], 2)
+                if rng is not None:
+                    reported = o["ms"] + rng.randint(0, mz.RESTATEMENT_HOURS * HOUR_MS)
+                    c[2].append((reported, o["total_store"]))
+
+    def rows(self, start_ms: int, days: int, cfg: dict, manifest: mz.Manifest) -> dict[str, list[dict]]:
+        rng = random.Random(f"{self.seed}:ads")
+        mrng = random.Random(f"{self.seed}:mess:ads")
+        mal_rate = cfg.get("malformed_ad_rows")
+        out: dict[str, list[dict]] = {}
+        dates = [day_of(start_ms + i * DAY_MS) for i in range(days)]
+        for platform, ads in self.sim.ads.items():
+            rows = []
+            for day in dates:
+                for ad in ads:
+                    seen = self.tracked.get((platform, ad["id"], day), 0)
+                    clicks = seen + int(round(seen * rng.uniform(0.0, 0.15))) + rng.choice((0, 0, 1, 2))
+                    ctr = ad["ctr"] * rng.uniform(0.85, 1.15)
+                    impressions = max(clicks, int(round(clicks / ctr))) if clicks else rng.randint(40, 400)
+                    cpc = ad["cpc"] * rng.uniform(0.9, 1.1)
+                    cur = ad.get("currency", settings.CURRENCY)
+                    rate = self.fx.get(cur, 1.0)
+                    spend = round(clicks * cpc, 2) if clicks else round(impressions * 0.004, 2)
+                    if rate != 1.0:
+                        spend = round(spend * rate, 2)
+                    n_conv, value, log = self.conv.get((platform, ad["id"], day), (0, 0.0, []))
+                    row = {
+                        "platform": platform, "account_id": ad.get("account_id"), "campaign_id": ad["campaign_id"],
+                        "campaign_name": ad["campaign_name"], "group_id": ad["group_id"],
+                        "group_name": ad["group_name"], "ad_id": ad["id"], "ad_name": ad["name"], "date": day,
+                        "currency": cur, "impressions": impressions, "clicks": clicks, "spend": spend,
+                        "conversions": n_conv, "conversion_value": round(value * rate, 2), "tracked_clicks": seen,
+                    }
+                    if self.restatement:
+                        row["timezone"] = ad.get("timezone", "Etc/UTC")
+                        # when each conversion becomes visible in the platform's reports (see server as-of clock)
+                        row["conversion_log"] = [[iso_z(ms), round(v * rate, 2)] for ms, v in sorted(log)]
+                    if mal_rate:
+                        manifest.eligible("malformed_ad_rows")
+                        if mrng.random() < mal_rate:
+                            reason = mrng.choice(("missing_ad_id", "negative_amount", "unknown_currency"))
+                            rid = f"{platform}:{ad['id']}:{day}"
+                            if reason == "missing_ad_id":
+                                row["ad_id"] = None
+                            elif reason == "negative_amount":
+                                row["spend"] = -abs(row["spend"]) or -1.0
+                            else:
+                                row["currency"] = mz.UNKNOWN_CURRENCY
+                            manifest.add("malformed_ad_rows", rid, {"reason": reason, "platform": platform,
+                                                                    "ad_id": ad["id"], "date": day})
+                    rows.append(row)
+            out[platform] = rows
+        return out

@@ -2,38 +2,55 @@
 into the warehouse, and print a summary.
 
 Knobs (env): TOUCHPATH_WAREHOUSE, TOUCHPATH_DEMO_CUSTOMERS (default 2000), TOUCHPATH_DEMO_DAYS (30),
-TOUCHPATH_DEMO_SEED (7), TOUCHPATH_DEMO_START (2026-09-01).
+TOUCHPATH_DEMO_SEED (7), TOUCHPATH_DEMO_START (2026-09-01), TOUCHPATH_DEMO_MESSINESS (realistic | none).
 """
 
 import os
 import sys
 import time
+from pathlib import Path
 
 from touchpath.config import PROJECT_ROOT, warehouse_path
 
 
+def demo_world() -> tuple[Path, dict]:
+    """Where the demo world lives and the parameters it is generated with (env knobs above)."""
+    params = {
+        "customers": int(os.environ.get("TOUCHPATH_DEMO_CUSTOMERS", 2000)),
+        "days": int(os.environ.get("TOUCHPATH_DEMO_DAYS", 30)),
+        "seed": int(os.environ.get("TOUCHPATH_DEMO_SEED", 7)),
+        "start_date": os.environ.get("TOUCHPATH_DEMO_START", "2026-09-01"),
+        # Real data is messy; the demo world is too (TOUCHPATH_DEMO_MESSINESS=none for a clean one).
+        "messiness": os.environ.get("TOUCHPATH_DEMO_MESSINESS", "realistic"),
+    }
+    if params["messiness"] in ("", "none"):
+        params["messiness"] = None
+    name = "world-{seed}-{customers}-{days}-{start_date}-{messiness}".format(**params)
+    return PROJECT_ROOT / "data" / "sandbox" / name, params
+
+
 def main() -> int:
-    customers = int(os.environ.get("TOUCHPATH_DEMO_CUSTOMERS", 2000))
-    days = int(os.environ.get("TOUCHPATH_DEMO_DAYS", 30))
-    seed = int(os.environ.get("TOUCHPATH_DEMO_SEED", 7))
-    start = os.environ.get("TOUCHPATH_DEMO_START", "2026-09-01")
-    world_dir = PROJECT_ROOT / "data" / "sandbox" / f"world-{seed}-{customers}-{days}-{start}"
+    world_dir, params = demo_world()
+    customers, days, seed, start = params["customers"], params["days"], params["seed"], params["start_date"]
 
     from dagster import DagsterInstance
 
-    from touchpath.runner import run_daily_job
+    from touchpath.runner import last_complete_day, run_daily_job
     from touchpath.sandbox_session import ensure_world, sandbox_apis
     from touchpath.summary import summarize
 
     started = time.monotonic()
     print(f"generating the sandbox world ({customers} customers × {days} days, seed {seed}) ...", flush=True)
-    ensure_world(world_dir, customers=customers, days=days, seed=seed, start_date=start)
+    ensure_world(world_dir, **params)
     warehouse = warehouse_path()
+    # The report compares the models with the simulator's ground truth when the world has one.
+    os.environ.setdefault("TOUCHPATH_GROUND_TRUTH", str(world_dir))
     with sandbox_apis(world_dir, start) as url:
         print(f"sandbox APIs on {url}; running the daily job into {warehouse} ...", flush=True)
         # DAGSTER_HOME (set by the Makefile) keeps the run visible in `make dev`.
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-        result = run_daily_job(instance=instance, raise_on_error=False)
+        # One run over every day from the world's start to yesterday, as a backfill would.
+        result = run_daily_job(start, last_complete_day(), instance=instance, raise_on_error=False)
     if not result.success:
         for event in result.all_events:
             if event.is_failure:
@@ -42,6 +59,9 @@ def main() -> int:
         return 1
     print()
     print(summarize(warehouse))
+    report = warehouse.parent / "reports" / "touchpath_report.html"
+    if report.exists():
+        print(f"\nreport: {report}")
     print(f"\ndone in {time.monotonic() - started:.0f}s")
     return 0
 

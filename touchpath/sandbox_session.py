@@ -8,11 +8,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def ensure_world(out_dir: Path, *, customers: int, days: int, seed: int, start_date: str) -> dict:
-    """Generate the world into `out_dir` unless the same parameters were generated there already."""
+def ensure_world(
+    out_dir: Path, *, customers: int, days: int, seed: int, start_date: str, messiness: str | None = None
+) -> dict:
+    """Generate the world into `out_dir` unless the same parameters were generated there already.
+
+    `messiness="realistic"` adds the faults of real data (duplicates, late and malformed records,
+    bots, several currencies and time zones, restated ad conversions, edited orders).
+    """
     from sandbox.generator import generate
 
     params = {"customers": customers, "days": days, "seed": seed, "start_date": start_date}
+    if messiness:
+        params["messiness"] = messiness
     marker = out_dir / "touchpath_params.json"
     if marker.exists() and json.loads(marker.read_text()).get("params") == params:
         return json.loads(marker.read_text())["summary"]

@@ -72,7 +72,7 @@ class ApiClient:
             wait = self.backoff * (2 ** (attempt - 1))
             try:
                 response = self.session.request(method, url, params=params, json=json, timeout=self.timeout)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
                 if response.status_code in RETRY_STATUSES:

@@ -33,4 +33,7 @@ def rejected(resource: str, reason: str, payload: Any) -> Any:
             primary_key="rejected_id",
             columns=[{"name": "raw_payload", "data_type": "text"}],
         ),
+        # Route only this item: without it the first refused record would retarget the whole
+        # resource (and every good row after it) to rejected_records.
+        create_table_variant=True,
     )

@@ -13,7 +13,9 @@ Args of `google_ads_source`:
     base_url: API host; the sandbox sets its own.
     api_version: Google Ads API version in the path, e.g. v18.
     restatement_days: trailing days re-read on every run (conversions are restated for days).
-    end_date: last day to read (default: today, UTC).
+    end_date: optional exclusive end day. With it the source reads the fixed window
+        [start_date, end_date) and leaves the incremental state alone (a backfill); without it, it
+        reads from the last loaded day minus the restatement window up to today.
 """
 
 from collections.abc import Iterator
@@ -45,7 +47,8 @@ def google_ads_source(
         headers["login-customer-id"] = str(login_customer_id).replace("-", "")
     client = ApiClient("google_ads", base_url, headers)
     customer = str(customer_id).replace("-", "")
-    last_day = date.fromisoformat(end_date) if end_date else datetime.now(UTC).date()
+    bounded = end_date is not None
+    last_day = date.fromisoformat(end_date) - timedelta(days=1) if bounded else datetime.now(UTC).date()
 
     @dlt.resource(
         name="ad_metrics",
@@ -63,7 +66,7 @@ def google_ads_source(
         # State: the last day loaded per customer, committed by dlt together with the rows, so a
         # failed run leaves it where it was and the next run re-reads the same days.
         state = dlt.current.resource_state().setdefault("last_day", {})
-        loaded = state.get(customer)
+        loaded = None if bounded else state.get(customer)
         since = date.fromisoformat(start_date)
         if loaded:
             since = max(since, date.fromisoformat(loaded) - timedelta(days=restatement_days - 1))
@@ -71,6 +74,7 @@ def google_ads_source(
             for row in fetch_ad_metrics(client, api_version, customer, window_start, window_end):
                 clean, reason = shape_ad_metric(row, customer)
                 yield clean if clean else rejected("ad_metrics", reason, row)
-        state[customer] = last_day.isoformat()
+        if not bounded:
+            state[customer] = last_day.isoformat()
 
     return ad_metrics

@@ -4,6 +4,8 @@ Args of `klaviyo_source`:
     api_key: a private API key with `events:read`, `metrics:read` and `profiles:read`
         (`Authorization: Klaviyo-API-Key ...`, secret).
     start_date: first `datetime` (events) / `updated` (profiles) loaded on the first run.
+    end_date: optional exclusive end (day or timestamp). With it the source reads the fixed window
+        [start_date, end_date) and leaves the incremental state alone (a backfill).
     base_url: API host; the sandbox sets its own.
     revision: the dated API revision sent in the `revision` header, e.g. 2024-10-15.
     events_page_size: events per page (1..200).
@@ -42,6 +44,7 @@ def _iso_z(value: object) -> str:
 def klaviyo_source(
     api_key: str = dlt.secrets.value,
     start_date: str = "2026-01-01",
+    end_date: str | None = None,
     base_url: str = settings.BASE_URL,
     revision: str = settings.REVISION,
     events_page_size: int = settings.EVENTS_PAGE_SIZE,
@@ -52,16 +55,25 @@ def klaviyo_source(
         base_url,
         {"Authorization": f"Klaviyo-API-Key {api_key}", "revision": revision, "Accept": "application/vnd.api+json"},
     )
+    initial = _start(start_date)
+    # With an end the cursors run in dlt's backfill mode: a fixed window, no state read or written.
+    end = _start(end_date) if end_date else None
+
+    def window_filter(field: str, cursor) -> str:
+        since = f"greater-or-equal({field},{_iso_z(cursor.last_value)})"
+        if cursor.end_value is None:
+            return since
+        return f"and({since},less-than({field},{_iso_z(cursor.end_value)}))"
 
     @dlt.resource(name="events", primary_key="id", write_disposition="merge", columns=settings.EVENT_COLUMNS)
     def events(
         happened_at=dlt.sources.incremental(
-            "datetime", initial_value=_start(start_date), on_cursor_value_missing="include"
+            "datetime", initial_value=initial, end_value=end, on_cursor_value_missing="include"
         ),
     ) -> Iterator[dict]:
         metrics = metric_names(client, settings.METRICS_PATH)
         params = {
-            "filter": f"greater-or-equal(datetime,{_iso_z(happened_at.last_value)})",
+            "filter": window_filter("datetime", happened_at),
             "sort": "datetime",
             "page[size]": events_page_size,
         }
@@ -72,10 +84,12 @@ def klaviyo_source(
 
     @dlt.resource(name="profiles", primary_key="id", write_disposition="merge", columns=settings.PROFILE_COLUMNS)
     def profiles(
-        updated=dlt.sources.incremental("updated", initial_value=_start(start_date), on_cursor_value_missing="include"),
+        updated=dlt.sources.incremental(
+            "updated", initial_value=initial, end_value=end, on_cursor_value_missing="include"
+        ),
     ) -> Iterator[dict]:
         params = {
-            "filter": f"greater-or-equal(updated,{_iso_z(updated.last_value)})",
+            "filter": window_filter("updated", updated),
             "sort": "updated",
             "page[size]": profiles_page_size,
         }

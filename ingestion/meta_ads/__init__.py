@@ -7,7 +7,9 @@ Args of `meta_ads_source`:
     base_url: Graph API host; the sandbox sets its own.
     api_version: Graph API version, e.g. v21.0.
     restatement_days: trailing days re-read on every run (Meta restates conversions for ~72h).
-    end_date: last day to read (default: today, UTC).
+    end_date: optional exclusive end day. With it the source reads the fixed window
+        [start_date, end_date) and leaves the incremental state alone (a backfill); without it, it
+        reads from the last loaded day minus the restatement window up to today.
 """
 
 from collections.abc import Iterator
@@ -33,7 +35,8 @@ def meta_ads_source(
     end_date: str | None = None,
 ):
     client = ApiClient("meta_ads", base_url, {"Authorization": f"Bearer {access_token}"})
-    last_day = date.fromisoformat(end_date) if end_date else datetime.now(UTC).date()
+    bounded = end_date is not None
+    last_day = date.fromisoformat(end_date) - timedelta(days=1) if bounded else datetime.now(UTC).date()
 
     @dlt.resource(
         name="insights",
@@ -55,7 +58,7 @@ def meta_ads_source(
         state = dlt.current.resource_state().setdefault("last_day", {})
         for account_id in account_ids:
             account_id = str(account_id).removeprefix("act_")
-            loaded = state.get(account_id)
+            loaded = None if bounded else state.get(account_id)
             since = date.fromisoformat(start_date)
             if loaded:
                 since = max(since, date.fromisoformat(loaded) - timedelta(days=restatement_days - 1))
@@ -63,6 +66,7 @@ def meta_ads_source(
                 for row in fetch_insights(client, api_version, account_id, window_start, window_end):
                     clean, reason = shape_insight(row)
                     yield clean if clean else rejected("insights", reason, row)
-            state[account_id] = last_day.isoformat()
+            if not bounded:
+                state[account_id] = last_day.isoformat()
 
     return insights

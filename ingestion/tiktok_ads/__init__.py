@@ -8,7 +8,9 @@ Args of `tiktok_ads_source`:
     base_url: API host; the sandbox sets its own.
     api_version: API version in the path, e.g. v1.3.
     restatement_days: trailing days re-read on every run (TikTok restates conversions).
-    end_date: last day to read (default: today, UTC).
+    end_date: optional exclusive end day. With it the source reads the fixed window
+        [start_date, end_date) and leaves the incremental state alone (a backfill); without it, it
+        reads from the last loaded day minus the restatement window up to today.
     page_size: rows per report page (1..1000).
 """
 
@@ -36,7 +38,8 @@ def tiktok_ads_source(
     page_size: int = settings.PAGE_SIZE,
 ):
     client = ApiClient("tiktok_ads", base_url, {"Access-Token": access_token})
-    last_day = date.fromisoformat(end_date) if end_date else datetime.now(UTC).date()
+    bounded = end_date is not None
+    last_day = date.fromisoformat(end_date) - timedelta(days=1) if bounded else datetime.now(UTC).date()
     accounts = [advertiser_ids] if isinstance(advertiser_ids, str | int) else list(advertiser_ids)
 
     @dlt.resource(
@@ -56,7 +59,7 @@ def tiktok_ads_source(
         state = dlt.current.resource_state().setdefault("last_day", {})
         for advertiser_id in accounts:
             advertiser_id = str(advertiser_id)
-            loaded = state.get(advertiser_id)
+            loaded = None if bounded else state.get(advertiser_id)
             since = date.fromisoformat(start_date)
             if loaded:
                 since = max(since, date.fromisoformat(loaded) - timedelta(days=restatement_days - 1))
@@ -64,6 +67,7 @@ def tiktok_ads_source(
                 for row in fetch_report(client, api_version, advertiser_id, window_start, window_end, page_size):
                     clean, reason = shape_report_row(row, advertiser_id)
                     yield clean if clean else rejected("report", reason, row)
-            state[advertiser_id] = last_day.isoformat()
+            if not bounded:
+                state[advertiser_id] = last_day.isoformat()
 
     return report

@@ -5,9 +5,9 @@ from datetime import UTC
 
 from ingestion.common.http import ApiClient
 from ingestion.common.pii import scrub
-from ingestion.common.validation import first_problem, parse_timestamp
+from ingestion.common.validation import KNOWN_CURRENCIES, first_problem, parse_amount, parse_timestamp
 
-from .settings import EVENT_PII, EVENT_TYPES, EVENTS_PATH, PAGE_LIMIT, TOP_LEVEL_RENAMES
+from .settings import DROPPED_TRAITS, EVENT_PII, EVENT_TYPES, EVENTS_PATH, PAGE_LIMIT, TOP_LEVEL_RENAMES
 
 
 def fetch_events(client: ApiClient, received_after: str, received_before: str | None = None) -> Iterator[list[dict]]:
@@ -29,6 +29,9 @@ def fetch_events(client: ApiClient, received_after: str, received_before: str | 
 def shape_event(event: dict) -> tuple[dict | None, str | None]:
     timestamp = parse_timestamp(event.get("timestamp"))
     received = parse_timestamp(event.get("receivedAt"))
+    properties = event.get("properties") if isinstance(event.get("properties"), dict) else {}
+    currency = properties.get("currency")
+    amounts = [parse_amount(properties[key]) for key in ("revenue", "price", "total") if properties.get(key) is not None]
     reason = first_problem(
         [
             (bool(event.get("messageId")), "missing messageId"),
@@ -36,6 +39,8 @@ def shape_event(event: dict) -> tuple[dict | None, str | None]:
             (bool(event.get("anonymousId") or event.get("userId")), "missing anonymousId and userId"),
             (timestamp is not None, "unparseable timestamp"),
             (received is not None, "unparseable receivedAt"),
+            (currency is None or str(currency).upper() in KNOWN_CURRENCIES, "unknown currency"),
+            (all(a is not None and a >= 0 for a in amounts), "negative or unparseable amount"),
         ]
     )
     if reason:
@@ -48,4 +53,8 @@ def shape_event(event: dict) -> tuple[dict | None, str | None]:
     properties = shaped.get("properties")
     if isinstance(properties, dict) and properties.get("order_id") is not None:
         properties["order_id"] = str(properties["order_id"])  # Shopify ids are ints; keys are text
+    for container in (shaped.get("traits"), (shaped.get("context") or {}).get("traits")):
+        if isinstance(container, dict):
+            for key in DROPPED_TRAITS:
+                container.pop(key, None)
     return scrub(shaped, EVENT_PII), None

@@ -12,6 +12,8 @@ EVENT_PII = {
     "context.traits.phone": "phone",
     "properties.email": "email",
 }
+# Names a tracker may send in traits: not needed for journeys, so never stored.
+DROPPED_TRAITS = ("first_name", "last_name", "name", "address", "birthday")
 # Top-level camelCase keys of the Segment spec, renamed to the warehouse's snake_case.
 TOP_LEVEL_RENAMES = {
     "messageId": "message_id",

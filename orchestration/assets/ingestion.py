@@ -1,18 +1,24 @@
 """dlt assets: one multi-asset per source, one asset per resource (`raw_<source>/<resource>`).
 
 The asset keys equal the dbt sources' keys (`raw_tracking/events` ...), which is what makes the
-Dagster graph one connected lineage from each API to each mart.
+Dagster graph one connected lineage from each API to each mart. Every asset is partitioned by day:
+a partition (or a backfilled range) loads exactly its window — events received and orders updated
+in it, ad days in it plus the restatement window before it — and merges on primary keys, so
+re-running a day is idempotent.
 """
 
 import os
+from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.common.pipeline import make_pipeline
-from ingestion.registry import build_source, placeholder_source
-from orchestration.constants import API_DESCRIPTIONS, GROUP_INGESTION, GROUP_SOURCES, OWNER
+from ingestion.registry import AD_PLATFORMS, RESTATEMENT_DAYS, build_source, placeholder_source
+from orchestration.constants import API_DESCRIPTIONS, GROUP_INGESTION, GROUP_SOURCES, OWNER, WAREHOUSE_POOL
+from orchestration.metadata import rejected_counts
+from orchestration.partitions import daily_partitions, partition_window, restated_start, single_run_backfill
 from touchpath.config import warehouse_path
 
 
@@ -37,8 +43,9 @@ class TouchpathDltTranslator(DagsterDltTranslator):
             kinds={"dlt", "duckdb"},
             owners=[OWNER],
             description=(
-                f"Raw `{data.resource.name}` of the {source} API, loaded incrementally by dlt into "
-                f"`raw_{source}.{data.resource.name}` (merge on its primary key)."
+                f"Raw `{data.resource.name}` of the {source} API, loaded by dlt into "
+                f"`raw_{source}.{data.resource.name}` (merge on its primary key). Refused records go "
+                f"to `raw_{source}.rejected_records` with their reason."
             ),
         )
 
@@ -49,16 +56,29 @@ def _make_dlt_assets(source_name: str):
         dlt_pipeline=make_pipeline(source_name),
         name=f"ingest_{source_name}",
         dagster_dlt_translator=TouchpathDltTranslator(),
-        op_tags={"touchpath/warehouse": "write"},
+        partitions_def=daily_partitions,
+        backfill_policy=single_run_backfill,
+        pool=WAREHOUSE_POOL,
     )
-    def _assets(context: AssetExecutionContext, dlt: DagsterDltResource):
+    def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator[MaterializeResult]:
+        first_day, end_day = partition_window(context)
+        if source_name in AD_PLATFORMS:
+            first_day = restated_start(first_day, RESTATEMENT_DAYS)
+        context.log.info(f"{source_name}: loading the window [{first_day}, {end_day})")
         # Built here, not at import: definitions load without secrets; the warehouse path is read now.
         os.environ.setdefault("TOUCHPATH_WAREHOUSE", str(warehouse_path()))
-        yield from dlt.run(
-            context=context,
-            dlt_source=build_source(source_name),
-            dlt_pipeline=make_pipeline(source_name),
-        )
+        pipeline = make_pipeline(source_name)
+        source = build_source(source_name, start_date=first_day.isoformat(), end_date=end_day.isoformat())
+        for result in dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline):
+            load_ids = list(pipeline.last_trace.last_load_info.loads_ids) if pipeline.last_trace else []
+            metadata = {
+                **result.metadata,
+                "window_start": str(first_day),
+                "window_end": str(end_day),
+                "dlt_load_ids": ", ".join(load_ids),
+                **rejected_counts(source_name, result.asset_key.path[-1], load_ids),
+            }
+            yield MaterializeResult(asset_key=result.asset_key, metadata=metadata)
 
     return _assets
 

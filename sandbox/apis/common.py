@@ -40,6 +40,16 @@ class Request:
     def json(self):
         return json.loads(self.body or b"null")
 
+    def as_of_ms(self) -> int | None:
+        """The sandbox's reporting clock: header ``X-Sandbox-As-Of`` (ISO), else the server's ``as_of`` option,
+        else None (the world's default: its end)."""
+        from sandbox.timeutil import parse_iso
+
+        value = self.header("x-sandbox-as-of") or self.options.get("as_of")
+        if value is None or value == "":
+            return None
+        return value if isinstance(value, int) else parse_iso(str(value))
+
     def url_with(self, **replace) -> str:
         """Absolute URL of this request with some query params replaced (None removes)."""
         params = {k: v[0] for k, v in self.query.items()}

@@ -14,7 +14,7 @@ FIELDS = {
     "customer.id": (("customer", "id"), lambda r, c: c),
     "customer.currency_code": (("customer", "currencyCode"), lambda r, c: r["currency"]),
     "customer.descriptive_name": (("customer", "descriptiveName"), lambda r, c: "touchpath Google Ads"),
-    "customer.time_zone": (("customer", "timeZone"), lambda r, c: "Etc/UTC"),
+    "customer.time_zone": (("customer", "timeZone"), lambda r, c: r.get("timezone", "Etc/UTC")),
     "campaign.id": (("campaign", "id"), lambda r, c: r["campaign_id"]),
     "campaign.name": (("campaign", "name"), lambda r, c: r["campaign_name"]),
     "campaign.status": (("campaign", "status"), lambda r, c: "ENABLED"),
@@ -126,6 +126,8 @@ def parse_gaql(query: str) -> dict:
 
 def _value(field: str, row: dict, cid: str):
     v = FIELDS[field][1](row, cid)
+    if v is None:  # malformed rows (missing ad id) still filter and sort
+        return -1.0 if field in NUMERIC else ""
     return float(v) if field in NUMERIC else v
 
 
@@ -207,7 +209,7 @@ def search_stream(req: Request) -> Response:
     _, parsed, err = _parse(req)
     if err:
         return err
-    results = run_query(parsed, req.store.google, req.match[1])
+    results = run_query(parsed, req.store.ad_rows("google_ads", req.as_of_ms()), req.match[1])
     size = int(req.options["google_stream_batch"])
     mask, rid = field_mask(parsed["select"]), request_id("g")
     batches = [{"results": results[i: i + size], "fieldMask": mask, "requestId": rid}
@@ -225,7 +227,7 @@ def search(req: Request) -> Response:
     if body.get("pageSize"):
         return _error(400, "Setting the page size is not supported.", "INVALID_ARGUMENT",
                       {"requestError": "PAGE_SIZE_NOT_SUPPORTED"})
-    results = run_query(parsed, req.store.google, req.match[1])
+    results = run_query(parsed, req.store.ad_rows("google_ads", req.as_of_ms()), req.match[1])
     size = int(req.options["google_page_size"])
     try:
         offset = int(cursors.decode(body["pageToken"])["o"]) if body.get("pageToken") else 0

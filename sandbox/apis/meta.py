@@ -124,9 +124,13 @@ def insights(req: Request) -> Response:
 
     keys = LEVEL_KEYS[level]
     groups: dict[tuple, list[dict]] = {}
-    for r in req.store.meta:
+    try:
+        as_of = req.as_of_ms()
+    except ValueError:
+        return _error(400, "(#100) X-Sandbox-As-Of must be an ISO timestamp", 100)
+    for r in req.store.ad_rows("meta", as_of):
         if r["account_id"] == account and since <= r["date"] <= until:
-            k = ((r["date"],) if increment == "1" else ()) + tuple(r[x] for x in keys)
+            k = ((r["date"],) if increment == "1" else ()) + tuple(r[x] or "" for x in keys)
             groups.setdefault(k, []).append(r)
     ordered = sorted(groups)  # (date, ids...) - deterministic
     try:
@@ -152,4 +156,35 @@ def insights(req: Request) -> Response:
     return Response(200, body)
 
 
-ROUTES = [("GET", r"^/(v\d+\.\d+)/act_(\d+)/insights/?$", insights)]
+ACCOUNT_FIELDS = {"id", "account_id", "name", "currency", "timezone_name", "timezone_offset_hours_utc",
+                  "account_status"}
+
+
+def account(req: Request) -> Response:
+    """GET /{version}/act_{id}?fields=timezone_name,currency (the ad account object)."""
+    token = req.q("access_token") or req.bearer()
+    if token != settings.META_ACCESS_TOKEN:
+        return _error(400, "Invalid OAuth access token - Cannot parse access token", 190)
+    acct = next((a for a in req.store.campaigns["meta"]["accounts"] if a["account_id"] == req.match[1]), None)
+    if acct is None:
+        return _error(400, f"Unsupported get request. Object with ID 'act_{req.match[1]}' does not exist, cannot be "
+                      "loaded due to missing permissions, or does not support this operation.", 100,
+                      "GraphMethodException", 33)
+    fields = [f.strip() for f in (req.q("fields") or "id,account_id,name").split(",") if f.strip()]
+    bad = [f for f in fields if f not in ACCOUNT_FIELDS]
+    if bad:
+        return _error(400, f"(#100) Tried accessing nonexisting field ({bad[0]}) on node type (AdAccount)", 100)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    start = datetime.fromisoformat(req.store.date_range[0] + "T12:00:00").replace(tzinfo=ZoneInfo(acct["timezone_name"]))
+    values = {"id": f"act_{acct['account_id']}", "account_id": acct["account_id"], "name": acct["name"],
+              "currency": acct["currency"], "timezone_name": acct["timezone_name"],
+              "timezone_offset_hours_utc": start.utcoffset().total_seconds() / 3600, "account_status": 1}
+    body = {f: values[f] for f in fields}
+    body["id"] = values["id"]
+    return Response(200, body)
+
+
+ROUTES = [("GET", r"^/(v\d+\.\d+)/act_(\d+)/insights/?$", insights),
+          ("GET", r"^/(v\d+\.\d+)/act_(\d+)/?$", account)]

@@ -85,9 +85,9 @@ def report(req: Request) -> Response:
     except ValueError:
         return _bad(f"page must be >= 1 and page_size in [1, {settings.TIKTOK_MAX_PAGE_SIZE}].")
     groups: dict[tuple, dict] = {}
-    for r in req.store.tiktok:
+    for r in req.store.ad_rows("tiktok", req.as_of_ms()):
         if start <= r["date"] <= end:
-            key = (r["date"], r["ad_id"]) if daily else (r["ad_id"],)
+            key = (r["date"], r["ad_id"] or "") if daily else (r["ad_id"] or "",)
             g = groups.get(key)
             if g is None:
                 groups[key] = dict(r)
@@ -107,4 +107,20 @@ def report(req: Request) -> Response:
     return Response(200, _body(0, "OK", {"list": rows, "page_info": info}))
 
 
-ROUTES = [("GET", r"^/open_api/v1\.3/report/integrated/get/?$", report)]
+def advertiser_info(req: Request) -> Response:
+    """GET /open_api/v1.3/advertiser/info/?advertiser_ids=[..] (currency and time zone of the advertiser)."""
+    if req.header("access-token") != settings.TIKTOK_ACCESS_TOKEN:
+        return Response(200, _body(40105, "Access token is incorrect or has been revoked."))
+    try:
+        ids = json.loads(req.q("advertiser_ids") or "[]")
+    except ValueError:
+        return _bad("advertiser_ids: Not a valid JSON list.")
+    tk = req.store.campaigns["tiktok"]
+    rows = [{"advertiser_id": a, "name": "touchpath TikTok", "currency": tk["currency"],
+             "timezone": tk.get("timezone", "Etc/UTC"), "status": "STATUS_ENABLE"}
+            for a in ids if a == settings.TIKTOK_ADVERTISER_ID]
+    return Response(200, _body(0, "OK", {"list": rows}))
+
+
+ROUTES = [("GET", r"^/open_api/v1\.3/report/integrated/get/?$", report),
+          ("GET", r"^/open_api/v1\.3/advertiser/info/?$", advertiser_info)]

@@ -260,3 +260,13 @@ def test_matches_recorded_channelattribution(order):
     ref = reference_credits(paths, order=order)
     for ch in ref:
         assert ours[ch] == pytest.approx(ref[ch], rel=1e-9, abs=1e-9)
+
+
+def test_iterative_solver_matches_direct(monkeypatch):
+    import touchpath.attribution.markov as markov
+
+    paths = random_paths(random.Random(21), 400, "abcdefg", 8)
+    direct = markov_channel_credits(paths, order=3, target="value")
+    monkeypatch.setattr(markov, "DIRECT_MAX_STATES", 0)  # force the iterative solver on every solve
+    iterative = markov_channel_credits(paths, order=3, target="value")
+    assert iterative == pytest.approx(direct, rel=1e-9, abs=1e-9)

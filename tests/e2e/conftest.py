@@ -13,8 +13,8 @@ def table_counts(warehouse) -> dict[str, int]:
     try:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema like 'raw_%' or table_schema in ('staging', 'intermediate', 'marts') "
-            "and table_type = 'BASE TABLE'"
+            "where ((table_schema like 'raw_%' and table_schema not like '%_staging') "
+            "or table_schema in ('staging', 'intermediate', 'marts')) and table_type = 'BASE TABLE'"
         ).fetchall()
         return {
             f"{schema}.{name}": con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
@@ -26,20 +26,30 @@ def table_counts(warehouse) -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(world_dir, tmp_path_factory):
+def messy_world(tmp_path_factory):
+    """The test world with the faults of real data switched on (see sandbox/README.md)."""
+    from touchpath.sandbox_session import ensure_world
+
+    out = tmp_path_factory.mktemp("messy_world")
+    ensure_world(out, **WORLD, messiness="realistic")
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(messy_world, tmp_path_factory):
     """(warehouse path, row counts after run 1, row counts after run 2)."""
-    from touchpath.runner import run_daily_job
+    from touchpath.runner import last_complete_day, run_daily_job
     from touchpath.sandbox_session import sandbox_apis
 
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     saved = os.environ.get("TOUCHPATH_WAREHOUSE")
     os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse)
     try:
-        with sandbox_apis(world_dir, WORLD["start_date"]):
-            first = run_daily_job()
+        with sandbox_apis(messy_world, WORLD["start_date"]):
+            first = run_daily_job(WORLD["start_date"], last_complete_day())
             assert first.success
             counts_first = table_counts(warehouse)
-            second = run_daily_job()
+            second = run_daily_job(WORLD["start_date"], last_complete_day())
             assert second.success
             counts_second = table_counts(warehouse)
     finally:

@@ -1,39 +1,107 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 -- One row per event with the session it belongs to. Sessions are cut per device (anonymous id):
 -- a gap of more than var('session_timeout_seconds') starts a new session (exactly the timeout does
--- not), and so does a landing whose traffic (click id / UTMs / external referrer) differs from the
--- session's (var 'session_split_on_campaign_change'). Equal timestamps are ordered by event id, so
+-- not), and so does a landing whose campaign (click id / UTMs) differs from the session's (var
+-- 'session_split_on_campaign_change'). A referrer alone never splits: pages after a landing often
+-- repeat the external referrer without the UTMs, and that is the same visit. Equal timestamps are ordered by event id, so
 -- the result is deterministic. The session id hashes the device and the session's first event.
+--
+-- Incremental: the session is the unit of reprocessing. Events of loads newer than the last one
+-- processed mark their devices; each such device is re-sessionized from the start of the first
+-- session the new events can touch (the one open within the timeout before the earliest new event)
+-- to its last event. Events arriving days late therefore land in the right session, and the result
+-- equals a full refresh row for row. Identity (customer_key) is joined downstream, so a device
+-- identified later never forces a rebuild here.
 with
 
 events as (
     select * from {{ ref('stg_tracking__events') }}
+    where event_type in ('page', 'track', 'screen', 'identify')
+        and not coalesce(is_bot, false)
 ),
 
-identity as (
-    select * from {{ ref('int_identity_map') }}
+keyed as (
+    select
+        events.*,
+        coalesce(events.anonymous_id, {{ dbt.concat(["'user:'", 'events.user_id']) }}) as device_key
+    from events
 ),
+
+{% if is_incremental() %}
+
+new_events as (
+    select device_key, min(event_at) as earliest_new_event_at
+    from keyed
+    where load_id > (select coalesce(max(load_id), '') from {{ this }})
+    group by device_key
+),
+
+existing_sessions as (
+    select
+        this.device_key,
+        this.session_id,
+        min(this.event_at) as started_at,
+        max(this.event_at) as ended_at
+    from {{ this }} as this
+    inner join new_events
+        on this.device_key = new_events.device_key
+    group by this.device_key, this.session_id
+),
+
+reprocess_from as (
+    select
+        new_events.device_key,
+        min(
+            case
+                when existing_sessions.started_at < new_events.earliest_new_event_at
+                    then existing_sessions.started_at
+                else new_events.earliest_new_event_at
+            end
+        ) as reprocess_from_at
+    from new_events
+    left join existing_sessions
+        on new_events.device_key = existing_sessions.device_key
+        and existing_sessions.ended_at >= {{ dbt.dateadd('second', -1 * var('session_timeout_seconds'), 'new_events.earliest_new_event_at') }}
+    group by new_events.device_key
+),
+
+scoped as (
+    select keyed.*
+    from keyed
+    inner join reprocess_from
+        on keyed.device_key = reprocess_from.device_key
+        and keyed.event_at >= reprocess_from.reprocess_from_at
+),
+
+{% else %}
+
+scoped as (
+    select * from keyed
+),
+
+{% endif %}
 
 traffic as (
     select
-        events.*,
-        coalesce(events.anonymous_id, {{ dbt.concat(["'user:'", 'events.user_id']) }}) as device_key,
-        coalesce(identity.customer_key, events.user_id, events.anonymous_id) as customer_key,
+        scoped.*,
         case
-            when events.referrer_host is not null and events.referrer_host <> coalesce(events.page_host, '')
-                then events.referrer_host
+            when scoped.referrer_host is not null and scoped.referrer_host <> coalesce(scoped.page_host, '')
+                then scoped.referrer_host
         end as external_referrer_host,
         case
-            when coalesce(events.fbclid, events.ttclid, events.gclid, events.msclkid) is not null
-                then {{ dbt.concat(["'click:'", 'coalesce(events.fbclid, events.ttclid, events.gclid, events.msclkid)']) }}
-            when events.utm_source is not null or events.utm_medium is not null or events.utm_campaign is not null
-                then {{ dbt.concat(["'utm:'", "coalesce(events.utm_source, '')", "'|'", "coalesce(events.utm_medium, '')", "'|'", "coalesce(events.utm_campaign, '')"]) }}
-            when events.referrer_host is not null and events.referrer_host <> coalesce(events.page_host, '')
-                then {{ dbt.concat(["'ref:'", 'events.referrer_host']) }}
+            when coalesce(scoped.fbclid, scoped.ttclid, scoped.gclid, scoped.msclkid) is not null
+                then {{ dbt.concat(["'click:'", 'coalesce(scoped.fbclid, scoped.ttclid, scoped.gclid, scoped.msclkid)']) }}
+            when scoped.utm_source is not null or scoped.utm_medium is not null or scoped.utm_campaign is not null
+                then {{ dbt.concat(["'utm:'", "coalesce(scoped.utm_source, '')", "'|'", "coalesce(scoped.utm_medium, '')", "'|'", "coalesce(scoped.utm_campaign, '')"]) }}
         end as traffic_key
-    from events
-    left join identity
-        on events.anonymous_id = identity.anonymous_id
-    where events.event_type in ('page', 'track', 'screen', 'identify')
+    from scoped
 ),
 
 gaps as (
@@ -112,11 +180,12 @@ final as (
         numbered.event_id,
         numbered.device_key,
         numbered.anonymous_id,
-        numbered.customer_key,
+        numbered.user_id,
         numbered.event_type,
         numbered.event_name,
         numbered.event_at,
         numbered.received_at,
+        numbered.load_id,
         numbered.page_url,
         numbered.page_path,
         numbered.external_referrer_host,
@@ -138,7 +207,10 @@ final as (
         row_number() over (
             partition by numbered.device_key, numbered.device_session_number
             order by numbered.event_at, numbered.event_id
-        ) as event_number_in_session
+        ) as event_number_in_session,
+        -- arrived after the lookback a partitioned run re-reads: still sessionized right, and counted
+        {{ dbt.datediff('numbered.event_at', 'numbered.received_at', 'second') }}
+            > {{ var('late_event_lookback_days') }} * 86400 as is_late_beyond_lookback
     from numbered
 )
 

@@ -7,7 +7,7 @@ events as (
 ),
 
 sessions as (
-    select session_id, channel from {{ ref('int_sessions') }}
+    select session_id, customer_key, channel from {{ ref('int_sessions') }}
 ),
 
 stages as (
@@ -20,7 +20,7 @@ orders as (
 
 event_stages as (
     select
-        events.customer_key,
+        sessions.customer_key,
         cast(events.event_at as date) as day,
         sessions.channel,
         case

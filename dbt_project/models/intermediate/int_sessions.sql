@@ -18,12 +18,17 @@ ad_platforms as (
     select * from {{ ref('ad_platforms') }}
 ),
 
+identity as (
+    select * from {{ ref('int_identity_map') }}
+),
+
 landings as (
     select
         events.session_id,
         events.device_key,
         events.anonymous_id,
-        events.customer_key,
+        -- the person: the device's stitched identity (int_identity_map), else the event's user id
+        coalesce(identity.customer_key, events.user_id, events.anonymous_id) as customer_key,
         events.event_at as started_at,
         events.page_url as landing_page_url,
         events.page_path as landing_page_path,
@@ -42,6 +47,8 @@ landings as (
         end as click_id_type,
         coalesce(events.fbclid, events.ttclid, events.gclid, events.msclkid) as click_id
     from events
+    left join identity
+        on events.anonymous_id = identity.anonymous_id
     where events.event_number_in_session = 1
 ),
 

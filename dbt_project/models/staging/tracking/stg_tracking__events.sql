@@ -1,11 +1,29 @@
+{#- Events arrive through the tracking API (small shops) and/or the daily export files (volume).
+    The file table exists only once an export was loaded, so it is unioned only when present. -#}
+{%- set event_columns = [
+    'message_id', 'type', 'event', 'anonymous_id', 'user_id', '"timestamp"', 'received_at',
+    'context__campaign__source', 'context__campaign__medium', 'context__campaign__name',
+    'context__campaign__content', 'context__campaign__term', 'context__page__url', 'context__page__path',
+    'context__page__referrer', 'context__device__type', 'context__user_agent', 'context__ip_hash', 'traits__email_hash',
+    'properties__order_id', 'properties__product_id', 'properties__currency', 'properties__revenue',
+    '_dlt_load_id',
+] -%}
+{%- set files = source('raw_tracking_files', 'events') -%}
+{%- set files_loaded = execute and adapter.get_relation(files.database, files.schema, files.identifier) is not none -%}
+
 with
 
 source as (
-    select * from {{ source('raw_tracking', 'events') }}
+    select {{ event_columns | join(', ') }} from {{ source('raw_tracking', 'events') }}
+    {% if files_loaded %}
+    union all
+    select {{ event_columns | join(', ') }} from {{ files }}
+    {% endif %}
 ),
 
 deduplicated as (
-    -- The connector merges on message_id; a re-delivered copy may still slip in from file loads.
+    -- A re-delivered event (same message_id, from the API, a re-export or both) is kept once:
+    -- its first reception.
     select
         *,
         row_number() over (partition by message_id order by received_at, _dlt_load_id) as copy_number
@@ -42,6 +60,13 @@ renamed as (
         {{ url_parameter('context__page__url', 'ttclid') }} as ttclid,
         {{ url_parameter('context__page__url', 'msclkid') }} as msclkid,
         context__device__type as device_type,
+        -- crawlers and load bots (var bot_user_agent_patterns) are kept here, left out of journeys
+        coalesce(
+            {%- for pattern in var('bot_user_agent_patterns') %}
+            lower(context__user_agent) like '{{ pattern }}'{{ ' or' if not loop.last }}
+            {%- endfor %},
+            false
+        ) as is_bot,
         context__ip_hash as ip_hash,
         traits__email_hash as email_hash,
         properties__order_id as order_id,
@@ -53,7 +78,10 @@ renamed as (
 
         -- timestamps
         cast("timestamp" as timestamp) as event_at,
-        cast(received_at as timestamp) as received_at
+        cast(received_at as timestamp) as received_at,
+
+        -- lineage: the dlt load that wrote this row (incremental models process newer loads)
+        _dlt_load_id as load_id
 
     from deduplicated
     where copy_number = 1

@@ -1,0 +1,56 @@
+with
+
+source as (
+    select * from {{ source('raw_google_ads', 'ad_metrics') }}
+),
+
+fx as (
+    select * from {{ ref('fx_rates') }}
+),
+
+fx_reporting as (
+    select * from {{ ref('fx_rates') }}
+    where currency = '{{ var("reporting_currency") }}'
+),
+
+renamed as (
+    select
+        -- ids
+        {{ surrogate_key(["'google_ads'", 'source.customer_id', 'source.ad_id', 'source.date']) }} as ad_day_id,
+        'google_ads' as platform,
+        source.customer_id as account_id,
+        source.campaign_id,
+        source.ad_group_id,
+        source.ad_id,
+
+        -- dimensions
+        source.campaign_name,
+        source.ad_group_name,
+        source.ad_name,
+        upper(source.currency) as currency,
+
+        -- measures
+        cast(source.spend as {{ dbt.type_numeric() }}) as spend,
+        source.cost_micros,
+        source.impressions,
+        source.clicks,
+        cast(source.conversions as {{ dbt.type_numeric() }}) as platform_conversions,
+        cast(source.conversions_value as {{ dbt.type_numeric() }}) as platform_conversion_value,
+
+        -- timestamps
+        cast(source.date as date) as day
+    from source
+),
+
+converted as (
+    select
+        renamed.*,
+        {{ to_reporting_currency('renamed.spend') }} as spend_reporting,
+        {{ to_reporting_currency('renamed.platform_conversion_value') }} as platform_conversion_value_reporting
+    from renamed
+    left join fx
+        on renamed.currency = fx.currency
+    cross join fx_reporting
+)
+
+select * from converted
