@@ -1,8 +1,16 @@
 """The dlt pipeline of one source: DuckDB warehouse file, `raw_<source>` dataset, local state dir."""
 
+import os
+
 import dlt
 
 from touchpath.config import dlt_pipelines_dir, warehouse_path
+
+# The same settings as .dlt/config.toml, for runs started outside the project folder (where dlt
+# would not find that file): telemetry off, and Arrow rows stamped with their load id like every
+# other row (the incremental dbt models select new loads by it).
+os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 
 
 def raw_dataset(source_name: str) -> str:

@@ -23,6 +23,7 @@ import dlt
 
 from ingestion.common.http import ApiClient
 from ingestion.common.quarantine import rejected
+from ingestion.common.schema import check_key_types
 from ingestion.common.validation import as_iso
 
 from . import settings
@@ -79,6 +80,7 @@ def klaviyo_source(
         }
         for page in paginate(client, settings.EVENTS_PATH, params):
             for event in page:
+                check_key_types(event, {"id": str}, "klaviyo", "events")
                 clean, reason = shape_event(event, metrics)
                 yield clean if clean else rejected("events", reason, event)
 
@@ -95,6 +97,7 @@ def klaviyo_source(
         }
         for page in paginate(client, settings.PROFILES_PATH, params):
             for profile in page:
+                check_key_types(profile, {"id": str}, "klaviyo", "profiles")
                 clean, reason = shape_profile(profile)
                 yield clean if clean else rejected("profiles", reason, profile)
 

@@ -19,6 +19,7 @@ import dlt
 
 from ingestion.common.http import ApiClient
 from ingestion.common.quarantine import rejected
+from ingestion.common.schema import check_key_types
 from ingestion.common.validation import as_iso
 
 from . import settings
@@ -72,6 +73,7 @@ def shopify_source(
         params = {"status": "any", "limit": settings.PAGE_LIMIT, **window(updated_at)}
         for page in paginate(client, f"{base}/orders.json", "orders", params):
             for order in page:
+                check_key_types(order, {"id": int}, "shopify", "orders")
                 clean, reason = shape_order(order, settings.ORDER_PII)
                 yield clean if clean else rejected("orders", reason, order)
 
@@ -84,6 +86,7 @@ def shopify_source(
         params = {"limit": settings.PAGE_LIMIT, **window(updated_at)}
         for page in paginate(client, f"{base}/customers.json", "customers", params):
             for customer in page:
+                check_key_types(customer, {"id": int}, "shopify", "customers")
                 clean, reason = shape_customer(customer, settings.CUSTOMER_PII)
                 yield clean if clean else rejected("customers", reason, customer)
 

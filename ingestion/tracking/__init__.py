@@ -19,6 +19,7 @@ import dlt
 
 from ingestion.common.http import ApiClient
 from ingestion.common.quarantine import rejected
+from ingestion.common.schema import check_key_types
 from ingestion.common.validation import as_iso, to_utc
 
 from .helpers import fetch_events, shape_event
@@ -52,6 +53,7 @@ def tracking_source(
         after = to_utc(as_iso(received_at.last_value)) - timedelta(milliseconds=1)
         for page in fetch_events(client, as_iso(after), as_iso(end) if end else None):
             for event in page:
+                check_key_types(event, {"messageId": str}, "tracking", "events")
                 clean, reason = shape_event(event)
                 yield clean if clean else rejected("events", reason, event)
 

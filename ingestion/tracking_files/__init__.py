@@ -23,8 +23,8 @@ import pyarrow as pa
 
 from ingestion.common.quarantine import REJECTED_TABLE
 
-from .helpers import file_fingerprint, read_file
-from .settings import FILE_GLOB
+from .helpers import file_fingerprint, read_files
+from .settings import BATCH_BYTES, FILE_GLOB
 
 
 def day_of(path: Path) -> date | None:
@@ -61,26 +61,45 @@ def tracking_files_source(
     def events() -> Iterator[pa.Table]:
         loaded: dict = dlt.current.resource_state().setdefault("loaded_files", {})
         root = Path(bucket_url or ".")
+        todo = []
         for path in list_files(bucket_url, start_date, end_date):
             name, fingerprint = str(path.relative_to(root)), file_fingerprint(path)
-            if loaded.get(name) == fingerprint:
-                continue  # this exact file is already in the warehouse
-            good, refused = read_file(path)
+            if loaded.get(name) != fingerprint:  # else: this exact file is already in the warehouse
+                todo.append((path, name, fingerprint))
+        for batch in batches(todo, BATCH_BYTES):
+            good, refused = read_files([path for path, _, _ in batch], root)
             if good.num_rows:
-                yield good.append_column("source_file", pa.array([name] * good.num_rows, pa.string()))
+                yield good
             if refused.num_rows:
                 yield dlt.mark.with_hints(
-                    _rejected_rows(refused, name),
+                    _rejected_rows(refused),
                     dlt.mark.make_hints(table_name=REJECTED_TABLE, write_disposition="merge", primary_key="rejected_id"),
                     create_table_variant=True,
                 )
-            # Committed by dlt with the rows above: a failed load leaves the file unmarked.
-            loaded[name] = fingerprint
+            # Committed by dlt with the rows above: a failed load leaves the files unmarked.
+            for _, name, fingerprint in batch:
+                loaded[name] = fingerprint
 
     return events
 
 
-def _rejected_rows(refused: pa.Table, file_name: str) -> pa.Table:
+def batches(files: list[tuple], limit_bytes: int) -> list[list[tuple]]:
+    """Consecutive groups of files of at most `limit_bytes` compressed (at least one file each):
+    big enough for DuckDB to parse several files at once, small enough to bound memory."""
+    groups, current, size = [], [], 0
+    for item in files:
+        item_size = item[0].stat().st_size
+        if current and size + item_size > limit_bytes:
+            groups.append(current)
+            current, size = [], 0
+        current.append(item)
+        size += item_size
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _rejected_rows(refused: pa.Table) -> pa.Table:
     n = refused.num_rows
     ids = [
         hashlib.sha256(f"events|{reason}|{payload}".encode()).hexdigest()
@@ -92,6 +111,6 @@ def _rejected_rows(refused: pa.Table, file_name: str) -> pa.Table:
             "resource": pa.array(["events"] * n, pa.string()),
             "reason": refused["reason"],
             "raw_payload": refused["raw_payload"],
-            "source_file": pa.array([file_name] * n, pa.string()),
+            "source_file": refused["source_file"],
         }
     )

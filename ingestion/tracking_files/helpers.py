@@ -97,47 +97,90 @@ def _columns_literal() -> str:
     return "{" + ", ".join(f"'{name}': '{sql_type(kind)}'" for name, kind in JSON_SCHEMA.items()) + "}"
 
 
-def read_file(path: Path) -> tuple[pa.Table, pa.Table]:
-    """(events, rejected) of one export file, as Arrow tables."""
+def read_files(paths: list[Path], root: Path) -> tuple[pa.Table, pa.Table]:
+    """(events, rejected) of a batch of export files, as Arrow tables with a `source_file` column.
+
+    One `read_json` over the whole batch lets DuckDB decompress and parse several files at once (one
+    file per core). If a file holds a line that is not JSON, the batch is re-read file by file and
+    only the broken file takes the line-by-line path.
+    """
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
+    names = {str(path): str(path.relative_to(root)) for path in paths}
     try:
         try:
             con.execute(
                 f"create temp table parsed as select * from read_json(?, format = 'newline_delimited', "
-                f"columns = {_columns_literal()}, compression = 'auto')",
-                [str(path)],
+                f"columns = {_columns_literal()}, compression = 'auto', filename = true)",
+                [list(names)],
             )
-            broken = None
+            broken = pa.table({"reason": pa.array([], pa.string()), "raw_payload": pa.array([], pa.string()),
+                               "filename": pa.array([], pa.string())})
         except duckdb.Error:
-            broken = _read_line_by_line(con, path)
+            broken = _read_one_by_one(con, list(names))
+        con.execute("create temp table names as select * from (values " +
+                    ", ".join("(?, ?)" for _ in names) + ") as t(filename, source_file)",
+                    [value for pair in names.items() for value in pair])
         params = {"salt": _salt()}
-        con.execute(f"create temp table judged as select *, {_REASON} as reason from parsed")
-        events = con.sql(f"select {_FLAT} from judged where reason is null", params=params).to_arrow_table()
-        refused = con.sql(
-            "select reason, cast(to_json(judged) as varchar) as raw_payload from judged where reason is not null"
+        con.execute(f"create temp view judged as select *, {_REASON} as reason from parsed")
+        events = con.sql(
+            f"select {_FLAT}, names.source_file from judged join names using (filename) where reason is null",
+            params=params,
         ).to_arrow_table()
-        if broken is not None and broken.num_rows:
-            refused = pa.concat_tables([refused, broken.select(["reason", "raw_payload"])])
+        refused = con.sql(
+            "select reason, cast(to_json(judged) as varchar) as raw_payload, names.source_file "
+            "from judged join names using (filename) where reason is not null"
+        ).to_arrow_table()
+        if broken.num_rows:
+            broken = broken.append_column(
+                "source_file", pa.array([names[f] for f in broken["filename"].to_pylist()], pa.string())
+            ).select(["reason", "raw_payload", "source_file"])
+            refused = pa.concat_tables([refused, broken])
         return events, refused
     finally:
         con.close()
 
 
-def _read_line_by_line(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
-    """Slow path for a file with non-JSON lines: parse the good lines, return the broken ones."""
+def _read_one_by_one(con: duckdb.DuckDBPyConnection, files: list[str]) -> pa.Table:
+    """Parse each file alone; files with non-JSON lines take the line-by-line path. Returns the broken lines."""
+    broken = []
+    con.execute(
+        f"create temp table parsed as select * from read_json(?, format = 'newline_delimited', "
+        f"columns = {_columns_literal()}, compression = 'auto', filename = true) limit 0",
+        [files[0]],
+    )
+    for file in files:
+        try:
+            con.execute(
+                f"insert into parsed by name select * from read_json(?, format = 'newline_delimited', "
+                f"columns = {_columns_literal()}, compression = 'auto', filename = true)",
+                [file],
+            )
+        except duckdb.Error:
+            broken.append(_read_line_by_line(con, file))
+    if not broken:
+        return pa.table({"reason": pa.array([], pa.string()), "raw_payload": pa.array([], pa.string()),
+                         "filename": pa.array([], pa.string())})
+    return pa.concat_tables(broken)
+
+
+def _read_line_by_line(con: duckdb.DuckDBPyConnection, file: str) -> pa.Table:
+    """Slow path for a file with non-JSON lines: its good lines go to `parsed`; returns the broken ones."""
+    con.execute("drop table if exists lines")
     con.execute(
         "create temp table lines as select line from read_csv(?, columns = {'line': 'VARCHAR'}, "
         "delim = '\x01', quote = '', escape = '', header = false, compression = 'auto')",
-        [str(path)],
+        [file],
     )
     # json_transform (not a cast) ignores keys the schema does not name, as read_json does.
     con.execute(
-        "create temp table parsed as select unnest(json_transform(line, ?)) from lines where json_valid(line)",
-        [json.dumps(JSON_SCHEMA)],
+        "insert into parsed by name select unnest(json_transform(line, ?)), ? as filename from lines where json_valid(line)",
+        [json.dumps(JSON_SCHEMA), file],
     )
     return con.sql(
-        "select 'malformed JSON' as reason, line as raw_payload from lines where not json_valid(line)"
+        "select 'malformed JSON' as reason, line as raw_payload, ? as filename from lines where not json_valid(line)",
+        params=[file],
     ).to_arrow_table()
 
 

@@ -3,6 +3,8 @@
 # Files of one day live under `dt=YYYY-MM-DD/` (the layout of Segment's S3/GCS export and of the
 # sandbox); each file is newline-delimited JSON, gzip-compressed.
 FILE_GLOB = "dt=*/*.jsonl.gz"
+# Files are read in batches of about this many compressed bytes (about 10x that as Arrow in memory).
+BATCH_BYTES = 64 * 1024 * 1024
 
 # The JSON schema DuckDB reads with. Declaring it skips type inference (speed) and keeps the raw
 # table's columns stable whatever a day's files happen to contain. `properties` stays JSON.

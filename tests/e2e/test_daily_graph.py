@@ -135,3 +135,43 @@ def test_dbt_unit_tests_pass(built_warehouse, monkeypatch):
     output = run_dbt("test", "--select", "test_type:unit")
     passed = re.search(r"PASS=(\d+)", output)
     assert passed and int(passed.group(1)) >= 5 and "ERROR=0" in output
+
+
+def test_one_query_gives_a_buyers_whole_journey_in_time_order(wh):
+    (customer,) = wh.execute(
+        "select customer_key from marts.fct_conversion_paths where touchpoint_count >= 3 order by order_id limit 1"
+    ).fetchone()
+    rows = wh.execute(
+        "select item_type, occurred_at, journey_step, order_id from marts.fct_customer_journeys "
+        "where customer_key = ? order by journey_step", [customer]
+    ).fetchall()
+    assert [step for _, _, step, _ in rows] == list(range(1, len(rows) + 1))
+    assert [at for _, at, _, _ in rows] == sorted(at for _, at, _, _ in rows)
+    orders = {o for (o,) in wh.execute("select order_id from marts.fct_conversion_paths where customer_key = ?",
+                                       [customer]).fetchall()}
+    assert {order_id for kind, _, _, order_id in rows if kind == "order"} == orders
+    (sessions,) = wh.execute("select count(*) from marts.fct_sessions where customer_key = ?", [customer]).fetchone()
+    assert sum(1 for kind, *_ in rows if kind == "session") == sessions
+
+
+def test_funnel_rates_and_cohorts_are_consistent(wh):
+    (bad_rates,) = wh.execute(
+        """
+        select count(*) from marts.fct_funnel_rates_daily
+        where abandoned_carts > cart_sessions or bounced_sessions > sessions
+            or cart_abandonment_rate not between 0 and 1
+        """
+    ).fetchone()
+    assert bad_rates == 0
+    (sessions,) = wh.execute("select count(*) from marts.fct_sessions").fetchone()
+    (rated,) = wh.execute("select sum(sessions) from marts.fct_funnel_rates_daily").fetchone()
+    assert rated == sessions
+    month_zero = wh.execute(
+        "select retention_rate from marts.fct_cohort_retention where months_since_first_order = 0"
+    ).fetchall()
+    assert month_zero and all(rate == 1 for (rate,) in month_zero)
+    (buyers,) = wh.execute("select count(*) from marts.dim_customers where order_count > 0").fetchone()
+    (cohorts,) = wh.execute(
+        "select sum(cohort_customers) from marts.fct_cohort_retention where months_since_first_order = 0"
+    ).fetchone()
+    assert cohorts == buyers

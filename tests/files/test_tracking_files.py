@@ -134,3 +134,21 @@ def test_pii_hashes_match_the_api_connector(bucket, warehouse):
     con.close()
     assert emails and loaded == emails
     assert not {"traits__email", "context__ip", "traits__phone"} & columns
+
+
+def test_export_files_alone_build_the_journeys(bucket, warehouse, monkeypatch):
+    """A shop that ships only export files (no tracking API) gets sessions: the staging model reads
+    whichever event tables exist, and file rows carry their load id for the incremental models."""
+    from tests.support.dbt import run_dbt
+
+    load(bucket)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (without_load_id,) = con.execute("select count(*) from raw_tracking_files.events where _dlt_load_id is null").fetchone()
+    con.close()
+    assert without_load_id == 0
+    run_dbt("build", "--select", "+int_events_sessionized", "--exclude", "resource_type:unit_test")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (sessionized,) = con.execute("select count(distinct event_id) from intermediate.int_events_sessionized").fetchone()
+    (distinct_loaded,) = con.execute("select count(distinct message_id) from raw_tracking_files.events").fetchone()
+    con.close()
+    assert 0 < sessionized <= distinct_loaded

@@ -8,15 +8,28 @@
     'properties__order_id', 'properties__product_id', 'properties__currency', 'properties__revenue',
     '_dlt_load_id',
 ] -%}
+{#- A table exists only once something was loaded into it; read the ones that do. In a unit test the
+    sources are fixtures without a schema: only the API table is used there. -#}
+{%- set api = source('raw_tracking', 'events') -%}
 {%- set files = source('raw_tracking_files', 'events') -%}
-{%- set files_loaded = execute and adapter.get_relation(files.database, files.schema, files.identifier) is not none -%}
+{%- set api_loaded = not execute or api.schema is none
+    or adapter.get_relation(api.database, api.schema, api.identifier) is not none -%}
+{%- set files_loaded = execute and files.schema is not none
+    and adapter.get_relation(files.database, files.schema, files.identifier) is not none -%}
+{%- if execute and not api_loaded and not files_loaded -%}
+    {{ exceptions.raise_compiler_error("no tracking events loaded yet: raw_tracking.events and raw_tracking_files.events are both missing") }}
+{%- endif %}
 
 with
 
 source as (
-    select {{ event_columns | join(', ') }} from {{ source('raw_tracking', 'events') }}
-    {% if files_loaded %}
+    {% if api_loaded %}
+    select {{ event_columns | join(', ') }} from {{ api }}
+    {% endif %}
+    {% if api_loaded and files_loaded %}
     union all
+    {% endif %}
+    {% if files_loaded %}
     select {{ event_columns | join(', ') }} from {{ files }}
     {% endif %}
 ),
