@@ -11,6 +11,7 @@ def run_daily_job(
     last_day: date | str,
     instance: DagsterInstance | None = None,
     raise_on_error: bool = True,
+    log_level: str = "INFO",
 ) -> ExecuteInProcessResult:
     """Materialize the daily partitions [first_day, last_day] (inclusive) in one run, as a backfill does."""
     # Imported here: loading definitions reads the dbt manifest, which `make setup` writes.
@@ -19,7 +20,10 @@ def run_daily_job(
     job = defs.resolve_job_def("touchpath_daily")
     tags = {ASSET_PARTITION_RANGE_START_TAG: str(first_day), ASSET_PARTITION_RANGE_END_TAG: str(last_day)}
     return job.execute_in_process(
-        instance=instance or DagsterInstance.ephemeral(), tags=tags, raise_on_error=raise_on_error
+        instance=instance or DagsterInstance.ephemeral(),
+        tags=tags,
+        raise_on_error=raise_on_error,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
     )
 
 
