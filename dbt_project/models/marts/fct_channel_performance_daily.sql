@@ -100,12 +100,7 @@ final as (
         joined.first_order_revenue,
         joined.platform_conversions,
         joined.platform_conversion_value,
-        joined.clicks * 1.0 / nullif(joined.impressions, 0) as ctr,
-        joined.spend / nullif(joined.clicks, 0) as cpc,
-        joined.attributed_revenue / nullif(joined.spend, 0) as roas,
-        joined.spend / nullif(joined.attributed_orders, 0) as cpa,
-        joined.spend / nullif(joined.new_customers, 0) as cac,
-        joined.first_order_revenue / nullif(joined.spend, 0) as first_order_roas
+        {{ performance_ratios('joined') }}
     from joined
     left join campaign_names
         on joined.campaign_id = campaign_names.campaign_id

@@ -47,12 +47,7 @@ final as (
         totals.first_order_revenue,
         totals.platform_conversions,
         totals.platform_conversion_value,
-        totals.clicks * 1.0 / nullif(totals.impressions, 0) as ctr,
-        totals.spend / nullif(totals.clicks, 0) as cpc,
-        totals.attributed_revenue / nullif(totals.spend, 0) as roas,
-        totals.spend / nullif(totals.attributed_orders, 0) as cpa,
-        totals.spend / nullif(totals.new_customers, 0) as cac,
-        totals.first_order_revenue / nullif(totals.spend, 0) as first_order_roas,
+        {{ performance_ratios('totals') }},
         totals.spend / nullif(sum(totals.spend) over (partition by totals.model), 0) as share_of_spend,
         totals.attributed_revenue / nullif(sum(totals.attributed_revenue) over (partition by totals.model), 0)
             as share_of_attributed_revenue

@@ -44,12 +44,7 @@ final as (
         weekly.first_order_revenue,
         weekly.platform_conversions,
         weekly.platform_conversion_value,
-        weekly.clicks * 1.0 / nullif(weekly.impressions, 0) as ctr,
-        weekly.spend / nullif(weekly.clicks, 0) as cpc,
-        weekly.attributed_revenue / nullif(weekly.spend, 0) as roas,
-        weekly.spend / nullif(weekly.attributed_orders, 0) as cpa,
-        weekly.spend / nullif(weekly.new_customers, 0) as cac,
-        weekly.first_order_revenue / nullif(weekly.spend, 0) as first_order_roas
+        {{ performance_ratios('weekly') }}
     from weekly
 )
 
