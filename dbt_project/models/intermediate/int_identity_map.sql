@@ -9,24 +9,8 @@ events as (
     select * from {{ ref('stg_tracking__events') }}
 ),
 
-orders as (
-    select * from {{ ref('stg_shopify__orders') }}
-),
-
 email_to_customer as (
-    select
-        email_hash,
-        shopify_customer_id
-    from (
-        select
-            email_hash,
-            shopify_customer_id,
-            row_number() over (partition by email_hash order by ordered_at, order_id) as order_rank
-        from orders
-        where email_hash is not null
-            and shopify_customer_id is not null
-    ) as ranked
-    where order_rank = 1
+    select * from {{ ref('int_customer_emails') }}
 ),
 
 identifications as (

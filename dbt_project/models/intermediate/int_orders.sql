@@ -6,17 +6,8 @@ orders as (
 ),
 
 identity_emails as (
-    -- email -> the customer id the shop knows for it (first order with both)
-    select email_hash, shopify_customer_id
-    from (
-        select
-            email_hash,
-            shopify_customer_id,
-            row_number() over (partition by email_hash order by ordered_at, order_id) as order_rank
-        from orders
-        where email_hash is not null and shopify_customer_id is not null
-    ) as ranked
-    where order_rank = 1
+    -- email -> the customer id the shop knows for it
+    select * from {{ ref('int_customer_emails') }}
 ),
 
 keyed as (
