@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--channel-effects", default=None, help="JSON {channel: engagement per visit}")
     g.add_argument("--store-utc-offset", type=int, default=None, help="shop's UTC offset in hours (default -5)")
     g.add_argument("--no-ground-truth", action="store_true", help="skip the counterfactual ground-truth replays")
+    g.add_argument("--workers", type=int, default=None,
+                   help="processes simulating people (default: one per core for 40k+ customers); same output")
+    g.add_argument("--format", dest="export_format", default="jsonl.gz", choices=("jsonl.gz", "parquet"),
+                   help="tracking export file format (default jsonl.gz, Segment's bucket export)")
     s = sub.add_parser("serve", help="serve a generated world over HTTP")
     s.add_argument("--data", required=True)
     s.add_argument("--host", default="127.0.0.1")
@@ -52,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         summary = generate(args.out, customers=args.customers, days=args.days, seed=args.seed, start_date=args.start,
                            messiness=mess, channel_mix=js(args.channel_mix), budgets=js(args.budgets),
                            channel_effects=js(args.channel_effects), store_utc_offset_hours=args.store_utc_offset,
-                           ground_truth=not args.no_ground_truth)
+                           ground_truth=not args.no_ground_truth, workers=args.workers,
+                           export_format=args.export_format)
         secs = time.perf_counter() - t0
         summary = {**summary, "seconds": round(secs, 2),
                    "events_per_second": round(summary["tracking_events"] / secs) if secs else None}

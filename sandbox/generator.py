@@ -1,12 +1,13 @@
 """Generate a deterministic sandbox world and write it as a bucket-shaped directory.
 
-Layout (see README): world.json, campaigns.json, tracking/dt=YYYY-MM-DD/events-0000.jsonl.gz,
+Layout (see README): world.json, campaigns.json, tracking/dt=YYYY-MM-DD/events-0000.jsonl.gz (or .parquet),
 meta/insights.jsonl, google_ads/ad_metrics.jsonl, tiktok/report.jsonl, shopify/{orders,customers}.jsonl,
 klaviyo/{events,profiles,metrics}.jsonl, ground_truth.{json,csv}, messiness.json.
 
-Streaming: people are simulated one at a time; their tracking events, Klaviyo events and orders are spilled
-to per-day spool files and written out one day at a time, so memory holds one day of events plus a small
-record per identified person (not the whole event stream).
+Streaming: people are simulated one at a time (in ``workers`` processes, each taking a range of people,
+see ``sandbox.shards``); their tracking events, Klaviyo events and orders are spilled to per-day spool
+files and written out one day at a time, so memory holds one day of events plus a small record per
+identified person (not the whole event stream). The output does not depend on the number of workers.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from pathlib import Path
 
 from sandbox import catalog, groundtruth, settings, world_shop
 from sandbox import messiness as mz
-from sandbox.io import JsonlGzWriter, write_json, write_jsonl
+from sandbox.io import write_json, write_jsonl
 from sandbox.journeys import JourneySimulator
 from sandbox.plan import CHANNELS
-from sandbox.spool import DaySpool
-from sandbox.timeutil import DAY_MS, date_to_ms, day_of, parse_iso
+from sandbox.shards import WorldSpec, default_workers, simulate_people
+from sandbox.spool import read_merged, spooled_days
+from sandbox.timeutil import DAY_MS, date_to_ms, day_of
+from sandbox.tracking_export import EXPORT_FORMATS, DayTask, bot_budgets, write_days
 from sandbox.world_ads import AdLedger
 from sandbox.world_klaviyo import KlaviyoBuilder
-from sandbox.world_tracking import bot_burst_events, deliver_person
 
 MANAGED = ("world.json", "campaigns.json", "tracking", "meta", "google_ads", "tiktok", "shopify", "klaviyo",
            "ground_truth.json", "ground_truth.csv", "messiness.json", ".spool")
@@ -35,7 +37,7 @@ def generate(out_dir, *, customers: int = settings.DEFAULT_CUSTOMERS, days: int 
              seed: int = settings.DEFAULT_SEED, start_date: str = settings.DEFAULT_START_DATE,
              messiness=None, channel_mix: dict | None = None, budgets: dict | None = None,
              channel_effects: dict | None = None, store_utc_offset_hours: int | None = None,
-             ground_truth: bool = True) -> dict:
+             ground_truth: bool = True, workers: int | None = None, export_format: str = "jsonl.gz") -> dict:
     """Write the world to ``out_dir`` (replacing a previous world there) and return its summary.
 
     messiness: None (clean, the default), "realistic", or {kind: rate} (see ``sandbox.messiness.KINDS``).
@@ -44,9 +46,14 @@ def generate(out_dir, *, customers: int = settings.DEFAULT_CUSTOMERS, days: int 
     channel_effects: {channel key: engagement per visit} - the causal effect parameters (``plan.DEFAULT_EFFECTS``).
     store_utc_offset_hours: the shop's fixed UTC offset for Shopify timestamps (default -5).
     ground_truth: write ground_truth.json/csv (counterfactual replays; ~10% of the run time).
+    workers: processes simulating people and writing tracking days (default: one per core for worlds of
+        40k+ people, else 1); the output is byte-identical for any value.
+    export_format: the tracking export's file format, "jsonl.gz" (Segment's bucket export) or "parquet".
     """
     if customers < 1 or days < 1:
         raise ValueError("customers and days must be >= 1")
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(f"export_format must be one of {EXPORT_FORMATS}, not {export_format!r}")
     for name, d in (("channel_mix", channel_mix), ("channel_effects", channel_effects)):
         unknown = set(d or {}) - set(CHANNELS)
         if unknown:
@@ -68,13 +75,15 @@ def generate(out_dir, *, customers: int = settings.DEFAULT_CUSTOMERS, days: int 
     saved_offset, world_shop.OFF = world_shop.OFF, offset
     try:
         return _generate(out, customers, days, seed, start_date, cfg, manifest, channel_mix, budgets,
-                         channel_effects, offset, ground_truth)
+                         channel_effects, offset, ground_truth,
+                         default_workers(customers) if workers is None else max(1, int(workers)), export_format)
     finally:
         world_shop.OFF = saved_offset
 
 
 def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, cfg: dict, manifest: mz.Manifest,
-              channel_mix, budgets, channel_effects, offset: int, want_truth: bool) -> dict:
+              channel_mix, budgets, channel_effects, offset: int, want_truth: bool, workers: int,
+              export_format: str) -> dict:
     start_ms = date_to_ms(start_date)
     end_ms = start_ms + days * DAY_MS
     multi = bool(cfg.get("multi_currency"))
@@ -92,36 +101,37 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
 
         channel_effects = {**DEFAULT_EFFECTS, **channel_effects}
 
+    currencies = mz.CUSTOMER_CURRENCIES if multi else None
     sim = JourneySimulator(seed, start_ms, end_ms, campaigns, products, effects=channel_effects, mix=mix,
-                           currencies=mz.CUSTOMER_CURRENCIES if multi else None, fx=fx)
+                           currencies=currencies, fx=fx)
+    spec = WorldSpec(seed, start_ms, end_ms, campaigns, products, channel_effects, mix, currencies, fx, cfg,
+                     want_truth)
     spool_root = out / ".spool"
-    ev_spool, kl_spool, ord_spool = (DaySpool(spool_root, n) for n in ("tracking", "klaviyo", "orders"))
+    shards = simulate_people(spec, customers, workers, spool_root)
     ledger = AdLedger(sim, seed, bool(cfg.get("restatement")), fx)
     klaviyo = KlaviyoBuilder(seed, start_ms, end_ms, campaigns)
     truth = groundtruth.GroundTruth(end_ms, products, channel_effects, mix) if want_truth else None
     persons: dict[int, object] = {}  # identified or subscribed people only (compact, no devices)
     identified: list[tuple[int, int]] = []
-    n_visits, pre, buyers = 0, [], 0
-    for i in range(customers):
-        res = sim.simulate(i)
-        deliver_person(res.events, seed, i, end_ms, cfg, manifest, ev_spool.add)  # keyed by receivedAt hour
-        for o in res.orders:
-            ord_spool.add(day_of(o["ms"]), o)
-        klaviyo.add_person(res, kl_spool.add)
-        ledger.add_person(res.touches, res.orders)
+    n_visits = buyers = pre_sum = pre_n = 0
+    hour_counts: dict[str, int] = {}
+    for shard in shards:  # in person order: manifests and person dicts concatenate as one process would
+        persons.update(shard.persons)
+        identified.extend(shard.identified)
+        n_visits += shard.visits
+        buyers += shard.buyers
+        pre_sum += shard.pre_sum
+        pre_n += shard.pre_n
+        ledger.merge(*shard.ledger)
         if truth is not None:
-            truth.add(res)
-        n_visits += len(res.visits)
-        buyers += bool(res.orders)
-        if res.pre_purchase_touches:
-            pre.append(res.pre_purchase_touches)
-        p = res.person
-        p.devices = None
-        if p.identified_at is not None or p.subscribed_at is not None:
-            persons[i] = p
-        if p.identified_at is not None:
-            identified.append((p.identified_at, i))
-    for idx, cid in world_shop.assign_customer_ids(identified).items():
+            truth.merge(shard.truth)
+        manifest.merge(shard.manifest)
+        for hour, n in shard.tracking_hours.items():
+            hour_counts[hour] = hour_counts.get(hour, 0) + n
+    spool_dirs = {name: [shard.spool_dir / name for shard in shards] for name in ("tracking", "klaviyo", "orders")}
+    del shards
+    customer_ids = world_shop.assign_customer_ids(identified)
+    for idx, cid in customer_ids.items():
         persons[idx].customer_id = cid
 
     counts: dict[str, int] = {}
@@ -132,8 +142,8 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
 
     def order_rows():
         nonlocal n_orders, revenue, refunded, cancelled
-        for day in ord_spool.days():
-            day_orders = sorted(ord_spool.read(day), key=lambda o: (o["ms"], o["person"], o["k"]))
+        for day in spooled_days(spool_dirs["orders"]):
+            day_orders = sorted(read_merged(spool_dirs["orders"], day), key=lambda o: (o["ms"], o["person"], o["k"]))
             recs = world_shop.render_orders(day_orders, persons, n_orders, seed, end_ms, cfg, manifest,
                                             products_by_id)
             for o, rec in zip(day_orders, recs, strict=True):
@@ -151,41 +161,22 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
 
     counts["shopify/orders.jsonl"] = write_jsonl(out / "shopify/orders.jsonl", order_rows())
 
-    # --- tracking partitions: spooled per receivedAt hour, written one hour at a time (sorted), so memory holds
-    # one hour of events; a day's file is the concatenation of its sorted hours
-    n_events = 0
-    bot_rate = cfg.get("bot_bursts")
-    bot_budget = 0.0  # bot events owed (rate x clean events so far), paid in whole bursts
+    # --- tracking partitions: spooled per receivedAt hour, written one day per task (see tracking_export)
     hours_by_day: dict[str, list[str]] = {}
-    for hour in ev_spool.days():
+    for hour in sorted(hour_counts):
         hours_by_day.setdefault(hour[:10], []).append(hour)
-    for day in sorted(hours_by_day):
-        rel = f"tracking/dt={day}/events-0000.jsonl.gz"
-        writer = JsonlGzWriter(out / rel)
-        for hour in hours_by_day[day]:
-            rows = ev_spool.read(hour)
-            for e in rows:
-                if "_p" in e:
-                    pidx = e.pop("_p")
-                    if e.pop("_uid", False):
-                        e["userId"] = str(persons[pidx].customer_id)
-                    if "_ok" in e:
-                        e["properties"]["order_id"] = str(order_ids[(pidx, e.pop("_ok"))])
-            if bot_rate:
-                manifest.eligible("bot_bursts", len(rows))
-                bot_budget += len(rows) * bot_rate / (1 - bot_rate) if bot_rate < 1 else len(rows)
-                bots, bot_budget = bot_burst_events(seed, hour, parse_iso(hour + ":00:00Z"), bot_budget, end_ms,
-                                                    manifest)
-                rows.extend(bots)
-            rows.sort(key=lambda e: (e["receivedAt"], e["messageId"]))
-            writer.write_many(rows)
-            del rows
-        counts[rel] = writer.close()
-        n_events += counts[rel]
+    owed = bot_budgets(seed, hour_counts, end_ms, cfg)
+    tasks = [DayTask(day, tuple(hours), tuple(spool_dirs["tracking"]), out, seed, end_ms, cfg, export_format,
+                     owed[day]) for day, hours in sorted(hours_by_day.items())]
+    n_events = 0
+    for rel, n, kinds in write_days(tasks, customer_ids, order_ids, workers, spool_root):
+        counts[rel] = n
+        n_events += n
+        manifest.merge(kinds)
 
     def klaviyo_rows():
-        for day in kl_spool.days():
-            yield from sorted(kl_spool.read(day), key=lambda e: (e["attributes"]["datetime"], e["id"]))
+        for day in spooled_days(spool_dirs["klaviyo"]):
+            yield from sorted(read_merged(spool_dirs["klaviyo"], day), key=lambda e: (e["attributes"]["datetime"], e["id"]))
 
     counts["klaviyo/events.jsonl"] = write_jsonl(out / "klaviyo/events.jsonl", klaviyo_rows())
     profiles = KlaviyoBuilder.profiles(persons)
@@ -215,13 +206,14 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
         "cancelled_orders": cancelled,
         "currency": settings.CURRENCY,
         "spend": {p: round(sum(r["spend"] for r in rows), 2) for p, rows in ad_rows.items()},
-        "avg_touches_before_first_order": round(sum(pre) / len(pre), 3) if pre else None,
+        "avg_touches_before_first_order": round(pre_sum / pre_n, 3) if pre_n else None,
         "shopify_customers": len(shop_customers),
         "klaviyo_profiles": len(profiles),
         "messiness": {k: v["count"] for k, v in sorted(manifest.kinds.items())},
     }
     world = {
         "params": {"customers": customers, "days": days, "seed": seed, "start_date": start_date},
+        "export_format": export_format,
         "options": {"messiness": cfg, "channel_mix": channel_mix, "budgets": budgets,
                     "channel_effects": channel_effects, "store_utc_offset_hours": offset},
         "date_range": {"start": day_of(start_ms), "end": day_of(end_ms - 1)},

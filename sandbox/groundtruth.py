@@ -37,18 +37,34 @@ class GroundTruth:
         self.effects = effects
         self.mix = mix
         self.switches = {c: frozenset([c]) for c in CHANNELS} | {g: frozenset(cs) for g, cs in GROUPS.items()}
-        self.base = [0, 0.0, 0]  # orders, revenue, first orders
-        self.off = {k: [0, 0.0, 0] for k in self.switches}
-        self.last_click = {c: [0, 0.0] for c in CHANNELS}
+        # orders, revenue in cents, first orders (integer cents: worker processes' tallies merge exactly)
+        self.base = [0, 0, 0]
+        self.off = {k: [0, 0, 0] for k in self.switches}
+        self.last_click = {c: [0, 0] for c in CHANNELS}
 
-    def _outcome(self, plan, visits) -> tuple[int, float, int]:
-        n, rev, first = 0, 0.0, 0
+    def _outcome(self, plan, visits) -> tuple[int, int, int]:
+        n, rev, first = 0, 0, 0
         for v in visits:
             if v.purchase >= 0:
                 n += 1
-                rev += basket_total(plan.baskets[v.purchase], self.products)
+                rev += round(basket_total(plan.baskets[v.purchase], self.products) * 100)
                 first += v.purchase == 0
         return n, rev, first
+
+    def state(self) -> tuple:
+        return self.base, self.off, self.last_click
+
+    def merge(self, state: tuple) -> None:
+        """Add another tally's ``state()`` (a worker process's share of the people)."""
+        base, off, last_click = state
+        for i in range(3):
+            self.base[i] += base[i]
+        for key, acc in off.items():
+            for i in range(3):
+                self.off[key][i] += acc[i]
+        for channel, acc in last_click.items():
+            for i in range(2):
+                self.last_click[channel][i] += acc[i]
 
     def add(self, res) -> None:
         plan = res.plan
@@ -60,7 +76,7 @@ class GroundTruth:
             if v.purchase >= 0:
                 lc = self.last_click[v.channel]
                 lc[0] += 1
-                lc[1] += basket_total(plan.baskets[v.purchase], self.products)
+                lc[1] += round(basket_total(plan.baskets[v.purchase], self.products) * 100)
         if not plan.latent:  # never buys in any world
             return
         used = {v.channel for v in res.visits}
@@ -86,14 +102,14 @@ class GroundTruth:
             off_n, off_rev, off_first = self.off[key]
             members = GROUPS.get(key, (key,))
             lc_n = sum(self.last_click[c][0] for c in members)
-            lc_rev = sum(self.last_click[c][1] for c in members)
+            lc_rev = sum(self.last_click[c][1] for c in members) / 100
             row = {
                 "channel": key,
                 "channel_group": CHANNEL_GROUP.get(key, key),
                 "members": list(members),
                 "true_incremental_conversions": on_n - off_n,
                 "true_incremental_first_orders": on_first - off_first,
-                "true_incremental_revenue": round(on_rev - off_rev, 2),
+                "true_incremental_revenue": round((on_rev - off_rev) / 100, 2),
                 "last_click_conversions": lc_n,
                 "last_click_revenue": round(lc_rev, 2),
                 "platform_reported_conversions": (sum(reported.get(PLATFORM_OF.get(c, ""), 0) for c in members)
@@ -109,7 +125,7 @@ class GroundTruth:
                       "(or group) switched off; incremental = factual - counterfactual. Revenue in the store "
                       "currency, gross of refunds/cancellations.",
             "currency": settings.CURRENCY,
-            "factual": {"orders": self.base[0], "revenue": round(self.base[1], 2), "first_orders": self.base[2]},
+            "factual": {"orders": self.base[0], "revenue": round(self.base[1] / 100, 2), "first_orders": self.base[2]},
             "channels": rows,
         }
 

@@ -1,4 +1,8 @@
-"""Deterministic file writing/reading (sorted-free JSON, gzip with mtime=0)."""
+"""Deterministic file writing/reading (insertion-ordered compact JSON, gzip with mtime=0).
+
+JSON lines are encoded with orjson (already a dependency of dlt): the simulator writes every record
+twice (spool, then export), and the standard library encoder was its single largest cost.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,16 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
+
 
 def dumps(obj) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(obj).decode("utf-8")
+
+
+def dumpb(obj) -> bytes:
+    """Compact UTF-8 JSON bytes of ``obj`` (keys in insertion order)."""
+    return orjson.dumps(obj)
 
 
 def write_json(path: Path, obj) -> None:
@@ -21,10 +32,16 @@ def write_json(path: Path, obj) -> None:
 def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
-    with path.open("w", encoding="utf-8") as f:
+    with path.open("wb") as f:
+        chunk: list[bytes] = []
         for r in rows:
-            f.write(dumps(r) + "\n")
+            chunk.append(orjson.dumps(r))
             n += 1
+            if len(chunk) >= 10_000:
+                f.write(b"\n".join(chunk) + b"\n")
+                chunk = []
+        if chunk:
+            f.write(b"\n".join(chunk) + b"\n")
     return n
 
 
@@ -34,7 +51,7 @@ def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
     n = 0
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=6) as gz:
         for r in rows:
-            gz.write((dumps(r) + "\n").encode("utf-8"))
+            gz.write(orjson.dumps(r) + b"\n")
             n += 1
     path.write_bytes(buf.getvalue())
     return n
@@ -50,9 +67,10 @@ class JsonlGzWriter:
         self.n = 0
 
     def write_many(self, rows: Iterable[dict]) -> None:
-        for r in rows:
-            self._gz.write((dumps(r) + "\n").encode("utf-8"))
-            self.n += 1
+        lines = [orjson.dumps(r) for r in rows]
+        if lines:
+            self._gz.write(b"\n".join(lines) + b"\n")
+            self.n += len(lines)
 
     def close(self) -> int:
         self._gz.close()
@@ -62,8 +80,8 @@ class JsonlGzWriter:
 
 def read_jsonl(path: Path) -> list[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    with opener(path, "rb") as f:
+        return [orjson.loads(line) for line in f if line.strip()]
 
 
 def read_json(path: Path):

@@ -38,7 +38,7 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _token(rng: random.Random, n: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
+    return "".join(rng.choices(alphabet, k=n))  # one call per token, not per character
 
 
 @dataclass(slots=True)

@@ -100,6 +100,15 @@ class Manifest:
         if detail is not None:
             k["details"].append({"id": record_id, **detail})
 
+    def merge(self, kinds: dict) -> None:
+        """Append another manifest's ``kinds`` (a worker process's share, in the order of its people)."""
+        for name, other in kinds.items():
+            k = self._kind(name)
+            k["eligible"] += other["eligible"]
+            k["count"] += other["count"]
+            k["ids"].extend(other["ids"])
+            k["details"].extend(other["details"])
+
     def to_json(self) -> dict:
         kinds = {}
         for name in sorted(self.kinds):

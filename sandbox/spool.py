@@ -1,14 +1,17 @@
 """Day-partitioned spill files: records are appended per day while people are simulated (bounded buffers),
-then read back one day at a time, so memory holds at most one day's records of a stream."""
+then read back one day at a time, so memory holds at most one day's records of a stream.
+
+A stream simulated by several worker processes has one spool per worker (``shard``); ``read_merged``
+concatenates a day across them (callers sort by a unique key, so the result never depends on the
+number of workers)."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from sandbox.io import dumps
+import orjson
 
 
 class DaySpool:
@@ -17,13 +20,13 @@ class DaySpool:
         if self.dir.exists():
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
-        self.buf: dict[str, list[str]] = defaultdict(list)
+        self.buf: dict[str, list[bytes]] = defaultdict(list)
         self.buffered = 0
         self.counts: dict[str, int] = defaultdict(int)
         self.flush_every = flush_every
 
     def add(self, day: str, rec: dict) -> None:
-        self.buf[day].append(dumps(rec))
+        self.buf[day].append(orjson.dumps(rec))
         self.counts[day] += 1
         self.buffered += 1
         if self.buffered >= self.flush_every:
@@ -31,8 +34,8 @@ class DaySpool:
 
     def flush(self) -> None:
         for day, lines in self.buf.items():
-            with (self.dir / f"{day}.jsonl").open("a", encoding="utf-8") as f:
-                f.write("\n".join(lines) + "\n")
+            with (self.dir / f"{day}.jsonl").open("ab") as f:
+                f.write(b"\n".join(lines) + b"\n")
         self.buf.clear()
         self.buffered = 0
 
@@ -41,11 +44,27 @@ class DaySpool:
         return sorted(self.counts)
 
     def read(self, day: str) -> list[dict]:
-        path = self.dir / f"{day}.jsonl"
-        if not path.exists():
-            return []
-        with path.open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f]
+        return read_day(self.dir, day)
 
     def close(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def read_day(spool_dir: Path, day: str) -> list[dict]:
+    path = Path(spool_dir) / f"{day}.jsonl"
+    if not path.exists():
+        return []
+    with path.open("rb") as f:
+        return [orjson.loads(line) for line in f]
+
+
+def spooled_days(spool_dirs: list[Path]) -> list[str]:
+    """Every day (file stem) written to any of the spool directories, sorted."""
+    return sorted({p.stem for d in spool_dirs for p in Path(d).glob("*.jsonl")})
+
+
+def read_merged(spool_dirs: list[Path], day: str) -> list[dict]:
+    out: list[dict] = []
+    for d in spool_dirs:
+        out.extend(read_day(d, day))
+    return out

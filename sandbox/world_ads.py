@@ -32,7 +32,9 @@ class AdLedger:
         self.restatement = restatement
         self.fx = fx
         self.tracked: dict[tuple, int] = defaultdict(int)
-        self.conv: dict[tuple, list] = {}  # (platform, ad_id, day) -> [n, value_store_currency, log]
+        # (platform, ad_id, day) -> [n, value in store-currency cents, log]; integer cents so that ledgers of
+        # worker processes merge to exactly the sums of a single process
+        self.conv: dict[tuple, list] = {}
         self.day_fn = {}
         for platform, ads in sim.ads.items():
             for ad in ads:
@@ -55,12 +57,22 @@ class AdLedger:
                 fn = self.day_fn[(platform, ad_id)]
                 # restatement on: reported on the conversion day, 0-72 h late; off: on the click day
                 day = fn(o["ms"]) if self.restatement else fn(ms)
-                c = self.conv.setdefault((platform, ad_id, day), [0, 0.0, []])
+                c = self.conv.setdefault((platform, ad_id, day), [0, 0, []])
                 c[0] += 1
-                c[1] = round(c[1] + o["total_store"], 2)
+                c[1] += round(o["total_store"] * 100)
                 if rng is not None:
                     reported = o["ms"] + rng.randint(0, mz.RESTATEMENT_HOURS * HOUR_MS)
                     c[2].append((reported, o["total_store"]))
+
+    def merge(self, tracked: dict, conv: dict) -> None:
+        """Add another ledger's ``tracked`` and ``conv`` (a worker process's share of the people)."""
+        for key, n in tracked.items():
+            self.tracked[key] += n
+        for key, (n, cents, log) in conv.items():
+            c = self.conv.setdefault(key, [0, 0, []])
+            c[0] += n
+            c[1] += cents
+            c[2].extend(log)
 
     def rows(self, start_ms: int, days: int, cfg: dict, manifest: mz.Manifest) -> dict[str, list[dict]]:
         rng = random.Random(f"{self.seed}:ads")
@@ -82,7 +94,8 @@ class AdLedger:
                     spend = round(clicks * cpc, 2) if clicks else round(impressions * 0.004, 2)
                     if rate != 1.0:
                         spend = round(spend * rate, 2)
-                    n_conv, value, log = self.conv.get((platform, ad["id"], day), (0, 0.0, []))
+                    n_conv, cents, log = self.conv.get((platform, ad["id"], day), (0, 0, []))
+                    value = cents / 100
                     row = {
                         "platform": platform, "account_id": ad.get("account_id"), "campaign_id": ad["campaign_id"],
                         "campaign_name": ad["campaign_name"], "group_id": ad["group_id"],

@@ -15,7 +15,7 @@ ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def _tok(rng: random.Random, n: int, alphabet: str = B62) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
+    return "".join(rng.choices(alphabet, k=n))
 
 
 class KlaviyoBuilder:

@@ -33,6 +33,17 @@ def test_same_seed_is_byte_identical_and_other_seed_differs(tmp_path):
     assert a["n_orders"] != c["n_orders"] or a["total_order_revenue"] != c["total_order_revenue"]
 
 
+def test_output_does_not_depend_on_the_number_of_worker_processes(tmp_path):
+    """People are simulated in ranges by worker processes and days written in parallel; the merge must
+    give the very bytes of one process (messiness manifest, ground truth, ad ledgers and bots included)."""
+    kwargs = {"customers": 300, "days": 6, "seed": 5, "messiness": "realistic"}
+    one = generate(tmp_path / "one", workers=1, **kwargs)
+    three = generate(tmp_path / "three", workers=3, **kwargs)
+    assert one == three
+    assert _digest(tmp_path / "one") == _digest(tmp_path / "three")
+    assert one["messiness"]["bot_bursts"] > 0 and one["tracking_events"] > 1000
+
+
 def test_layout_and_summary(world):
     root, summary = world
     world_json = read_json(root / "world.json")

@@ -1,0 +1,117 @@
+"""Writing the tracking export (``tracking/dt=YYYY-MM-DD/events-0000.<ext>``) from the spooled events, one
+day per task, optionally in worker processes.
+
+A day's events were spooled per receivedAt hour by every shard; each hour is read, its events get the
+ids known only after simulation (Shopify customer id as ``userId``, order id on "Order Completed"),
+bot bursts are added, and the hour is written sorted by (receivedAt, messageId), so memory holds one
+hour. Bot traffic is owed as a running budget (rate x events so far, paid in whole bursts); the budget
+at the start of each hour is computed first from the hours' event counts (``bot_budgets``), so days can
+be written independently and still carry the budget over as one sequential pass would.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox import messiness as mz
+from sandbox.io import JsonlGzWriter
+from sandbox.spool import read_merged
+from sandbox.timeutil import parse_iso
+from sandbox.world_tracking import bot_burst_events
+
+EXPORT_FORMATS = ("jsonl.gz", "parquet")
+
+# ids resolved after simulation, set once per worker process (see ``_load_lookups``)
+_LOOKUPS: dict = {}
+
+
+@dataclass(frozen=True)
+class DayTask:
+    day: str
+    hours: tuple[str, ...]
+    spool_dirs: tuple[Path, ...]
+    out: Path
+    seed: int
+    end_ms: int
+    cfg: dict
+    export_format: str
+    bot_budget: float = 0.0  # bot events owed when the day starts
+
+
+def bot_budgets(seed: int, hour_counts: dict[str, int], end_ms: int, cfg: dict) -> dict[str, float]:
+    """{day: bot events owed at its start}: the bursts of every hour, drawn and discarded, in order."""
+    rate = cfg.get("bot_bursts")
+    out: dict[str, float] = {}
+    budget = 0.0
+    for hour in sorted(hour_counts):
+        out.setdefault(hour[:10], budget)
+        if rate:
+            n = hour_counts[hour]
+            budget += n * rate / (1 - rate) if rate < 1 else n
+            _, budget = bot_burst_events(seed, hour, parse_iso(hour + ":00:00Z"), budget, end_ms,
+                                         mz.Manifest(cfg))
+    return out
+
+
+def _writer(path: Path, export_format: str):
+    if export_format == "parquet":
+        from sandbox.export_parquet import ParquetEventsWriter
+
+        return ParquetEventsWriter(path)
+    return JsonlGzWriter(path)
+
+
+def write_day(task: DayTask) -> tuple[str, int, dict]:
+    """(relative path, events written, manifest kinds of the bot bursts) of one day's export file."""
+    customer_ids, order_ids = _LOOKUPS["customer_ids"], _LOOKUPS["order_ids"]
+    manifest = mz.Manifest(task.cfg)
+    rel = f"tracking/dt={task.day}/events-0000.{task.export_format}"
+    writer = _writer(task.out / rel, task.export_format)
+    bot_rate = task.cfg.get("bot_bursts")
+    bot_budget = task.bot_budget  # bot events owed (rate x clean events so far), paid in whole bursts
+    for hour in task.hours:
+        rows = read_merged(list(task.spool_dirs), hour)
+        for e in rows:
+            if "_p" in e:
+                pidx = e.pop("_p")
+                if e.pop("_uid", False):
+                    e["userId"] = str(customer_ids[pidx])
+                if "_ok" in e:
+                    e["properties"]["order_id"] = str(order_ids[(pidx, e.pop("_ok"))])
+        if bot_rate:
+            manifest.eligible("bot_bursts", len(rows))
+            bot_budget += len(rows) * bot_rate / (1 - bot_rate) if bot_rate < 1 else len(rows)
+            bots, bot_budget = bot_burst_events(task.seed, hour, parse_iso(hour + ":00:00Z"), bot_budget,
+                                                task.end_ms, manifest)
+            rows.extend(bots)
+        rows.sort(key=lambda e: (e["receivedAt"], e["messageId"]))
+        writer.write_many(rows)
+        del rows
+    return rel, writer.close(), manifest.kinds
+
+
+def _load_lookups(path: str) -> None:
+    with open(path, "rb") as f:
+        _LOOKUPS.update(pickle.load(f))
+
+
+def write_days(tasks: list[DayTask], customer_ids: dict, order_ids: dict, workers: int,
+               scratch: Path) -> list[tuple[str, int, dict]]:
+    """``write_day`` of every task, in task order; ``workers`` > 1 writes days in parallel processes."""
+    if workers <= 1 or len(tasks) <= 1:
+        _LOOKUPS.update(customer_ids=customer_ids, order_ids=order_ids)
+        try:
+            return [write_day(t) for t in tasks]
+        finally:
+            _LOOKUPS.clear()
+    lookups = Path(scratch) / "lookups.pickle"
+    with lookups.open("wb") as f:
+        pickle.dump({"customer_ids": customer_ids, "order_ids": order_ids}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_load_lookups,
+                             initargs=(str(lookups),)) as pool:
+        return list(pool.map(write_day, tasks))
