@@ -104,79 +104,79 @@ traffic as (
     from scoped
 ),
 
-gaps as (
+{#- Every window below runs over the same partition and order (the device's events in time order), in
+    three passes: DuckDB sorts once per pass, and the sort is the cost of sessionization. The first pass
+    reads the previous event and the last campaign seen; the second the start of the current inactivity
+    gap; the third numbers the sessions. -#}
+{%- set device_order = 'partition by device_key order by event_at, event_id' -%}
+
+ordered as (
     select
         traffic.*,
-        lag(traffic.event_at) over (
-            partition by traffic.device_key order by traffic.event_at, traffic.event_id
-        ) as previous_event_at
+        lag(traffic.event_at) over ({{ device_order }}) as previous_event_at,
+        {{ last_value_ignore_nulls('traffic.traffic_key',
+            device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_key,
+        {{ last_value_ignore_nulls('case when traffic.traffic_key is not null then traffic.event_at end',
+            device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_at,
+        row_number() over ({{ device_order }}) as device_event_number
     from traffic
 ),
 
-gap_sessions as (
+gap_starts as (
     select
-        gaps.*,
-        sum(
-            case
-                when gaps.previous_event_at is null then 1
-                when {{ dbt.datediff('gaps.previous_event_at', 'gaps.event_at', 'second') }}
-                    > {{ var('session_timeout_seconds') }} then 1
-                else 0
-            end
-        ) over (
-            partition by gaps.device_key order by gaps.event_at, gaps.event_id
-            rows between unbounded preceding and current row
-        ) as gap_session_number
-    from gaps
+        ordered.*,
+        case
+            when ordered.previous_event_at is null then true
+            when {{ dbt.datediff('ordered.previous_event_at', 'ordered.event_at', 'second') }}
+                > {{ var('session_timeout_seconds') }} then true
+            else false
+        end as is_gap_start
+    from ordered
 ),
 
-campaign_switches as (
+gaps as (
     select
-        gap_sessions.*,
-        {{ last_value_ignore_nulls(
-            'gap_sessions.traffic_key',
-            'partition by gap_sessions.device_key, gap_sessions.gap_session_number
-             order by gap_sessions.event_at, gap_sessions.event_id
-             rows between unbounded preceding and 1 preceding'
-        ) }} as prior_traffic_key,
-        row_number() over (
-            partition by gap_sessions.device_key, gap_sessions.gap_session_number
-            order by gap_sessions.event_at, gap_sessions.event_id
-        ) as gap_session_event_number
-    from gap_sessions
+        gap_starts.*,
+        -- when the current inactivity gap's first event happened (this event's, if it starts one)
+        {{ last_value_ignore_nulls('case when gap_starts.is_gap_start then gap_starts.event_at end',
+            device_order ~ ' rows between unbounded preceding and current row') }} as gap_started_at
+    from gap_starts
 ),
 
 session_starts as (
     select
-        campaign_switches.*,
+        gaps.*,
         case
-            when campaign_switches.gap_session_event_number = 1 then 1
+            when gaps.is_gap_start then 1
             {% if var('session_split_on_campaign_change') %}
-            when campaign_switches.traffic_key is not null
-                and campaign_switches.traffic_key <> coalesce(campaign_switches.prior_traffic_key, '(none)')
+            -- the last campaign seen counts only inside the same gap: every event before the gap's
+            -- first event is more than the timeout older, so an equal or later time means "same gap"
+            when gaps.traffic_key is not null
+                and gaps.traffic_key <> case
+                    when gaps.prior_traffic_at >= gaps.gap_started_at then gaps.prior_traffic_key
+                    else '(none)'
+                end
                 then 1
             {% endif %}
             else 0
         end as is_session_start
-    from campaign_switches
+    from gaps
 ),
 
 numbered as (
     select
         session_starts.*,
-        sum(session_starts.is_session_start) over (
-            partition by session_starts.device_key order by session_starts.event_at, session_starts.event_id
-            rows between unbounded preceding and current row
-        ) as device_session_number
+        {{ last_value_ignore_nulls('case when session_starts.is_session_start = 1 then session_starts.event_id end',
+            device_order ~ ' rows between unbounded preceding and current row') }} as session_first_event_id,
+        max(case when session_starts.is_session_start = 1 then session_starts.device_event_number end) over (
+            {{ device_order }} rows between unbounded preceding and current row
+        ) as session_first_event_number
     from session_starts
 ),
 
 final as (
     select
-        {{ surrogate_key([
-            'numbered.device_key',
-            'first_value(numbered.event_id) over (partition by numbered.device_key, numbered.device_session_number order by numbered.event_at, numbered.event_id)'
-        ]) }} as session_id,
+        {{ surrogate_key(['numbered.device_key', 'numbered.session_first_event_id']) }} as session_id,
         numbered.event_id,
         numbered.device_key,
         numbered.anonymous_id,
@@ -204,10 +204,7 @@ final as (
         numbered.revenue,
         numbered.currency,
         numbered.is_session_start = 1 as is_session_start,
-        row_number() over (
-            partition by numbered.device_key, numbered.device_session_number
-            order by numbered.event_at, numbered.event_id
-        ) as event_number_in_session,
+        numbered.device_event_number - numbered.session_first_event_number + 1 as event_number_in_session,
         -- arrived after the lookback a partitioned run re-reads: still sessionized right, and counted
         {{ dbt.datediff('numbered.event_at', 'numbered.received_at', 'second') }}
             > {{ var('late_event_lookback_days') }} * 86400 as is_late_beyond_lookback
