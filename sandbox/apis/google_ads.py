@@ -18,16 +18,24 @@ FIELDS = {
     "campaign.id": (("campaign", "id"), lambda r, c: r["campaign_id"]),
     "campaign.name": (("campaign", "name"), lambda r, c: r["campaign_name"]),
     "campaign.status": (("campaign", "status"), lambda r, c: "ENABLED"),
-    "campaign.resource_name": (("campaign", "resourceName"), lambda r, c: f"customers/{c}/campaigns/{r['campaign_id']}"),
+    "campaign.resource_name": (
+        ("campaign", "resourceName"),
+        lambda r, c: f"customers/{c}/campaigns/{r['campaign_id']}",
+    ),
     "ad_group.id": (("adGroup", "id"), lambda r, c: r["group_id"]),
     "ad_group.name": (("adGroup", "name"), lambda r, c: r["group_name"]),
     "ad_group.status": (("adGroup", "status"), lambda r, c: "ENABLED"),
-    "ad_group.resource_name": (("adGroup", "resourceName"), lambda r, c: f"customers/{c}/adGroups/{r['group_id']}"),
+    "ad_group.resource_name": (
+        ("adGroup", "resourceName"),
+        lambda r, c: f"customers/{c}/adGroups/{r['group_id']}",
+    ),
     "ad_group_ad.ad.id": (("adGroupAd", "ad", "id"), lambda r, c: r["ad_id"]),
     "ad_group_ad.ad.name": (("adGroupAd", "ad", "name"), lambda r, c: r["ad_name"]),
     "ad_group_ad.status": (("adGroupAd", "status"), lambda r, c: "ENABLED"),
-    "ad_group_ad.resource_name": (("adGroupAd", "resourceName"),
-                                  lambda r, c: f"customers/{c}/adGroupAds/{r['group_id']}~{r['ad_id']}"),
+    "ad_group_ad.resource_name": (
+        ("adGroupAd", "resourceName"),
+        lambda r, c: f"customers/{c}/adGroupAds/{r['group_id']}~{r['ad_id']}",
+    ),
     "segments.date": (("segments", "date"), lambda r, c: r["date"]),
     "metrics.cost_micros": (("metrics", "costMicros"), lambda r, c: str(int(round(r["spend"] * 1_000_000)))),
     "metrics.impressions": (("metrics", "impressions"), lambda r, c: str(r["impressions"])),
@@ -35,16 +43,32 @@ FIELDS = {
     "metrics.conversions": (("metrics", "conversions"), lambda r, c: float(r["conversions"])),
     "metrics.conversions_value": (("metrics", "conversionsValue"), lambda r, c: float(r["conversion_value"])),
     "metrics.all_conversions": (("metrics", "allConversions"), lambda r, c: float(r["conversions"])),
-    "metrics.ctr": (("metrics", "ctr"), lambda r, c: r["clicks"] / r["impressions"] if r["impressions"] else 0.0),
-    "metrics.average_cpc": (("metrics", "averageCpc"),
-                            lambda r, c: r["spend"] * 1_000_000 / r["clicks"] if r["clicks"] else 0.0),
+    "metrics.ctr": (
+        ("metrics", "ctr"),
+        lambda r, c: r["clicks"] / r["impressions"] if r["impressions"] else 0.0,
+    ),
+    "metrics.average_cpc": (
+        ("metrics", "averageCpc"),
+        lambda r, c: r["spend"] * 1_000_000 / r["clicks"] if r["clicks"] else 0.0,
+    ),
 }
-RESOURCE_NAMES = {"customer": lambda r, c: f"customers/{c}",
-                  "campaign": lambda r, c: f"customers/{c}/campaigns/{r['campaign_id']}",
-                  "adGroup": lambda r, c: f"customers/{c}/adGroups/{r['group_id']}",
-                  "adGroupAd": lambda r, c: f"customers/{c}/adGroupAds/{r['group_id']}~{r['ad_id']}"}
-NUMERIC = {"campaign.id", "ad_group.id", "ad_group_ad.ad.id", "customer.id", "metrics.impressions",
-           "metrics.clicks", "metrics.cost_micros", "metrics.conversions", "metrics.conversions_value"}
+RESOURCE_NAMES = {
+    "customer": lambda r, c: f"customers/{c}",
+    "campaign": lambda r, c: f"customers/{c}/campaigns/{r['campaign_id']}",
+    "adGroup": lambda r, c: f"customers/{c}/adGroups/{r['group_id']}",
+    "adGroupAd": lambda r, c: f"customers/{c}/adGroupAds/{r['group_id']}~{r['ad_id']}",
+}
+NUMERIC = {
+    "campaign.id",
+    "ad_group.id",
+    "ad_group_ad.ad.id",
+    "customer.id",
+    "metrics.impressions",
+    "metrics.clicks",
+    "metrics.cost_micros",
+    "metrics.conversions",
+    "metrics.conversions_value",
+}
 
 
 class GaqlError(ValueError):
@@ -56,35 +80,51 @@ class GaqlError(ValueError):
 def _error(status: int, message: str, rpc_status: str, error_code: dict | None = None) -> Response:
     err: dict = {"code": status, "message": message, "status": rpc_status}
     if error_code:
-        err["details"] = [{"@type": f"type.googleapis.com/google.ads.googleads.{settings.GOOGLE_ADS_API_VERSION}"
-                                    ".errors.GoogleAdsFailure",
-                           "errors": [{"errorCode": error_code, "message": message}],
-                           "requestId": request_id("g")}]
+        err["details"] = [
+            {
+                "@type": f"type.googleapis.com/google.ads.googleads.{settings.GOOGLE_ADS_API_VERSION}"
+                ".errors.GoogleAdsFailure",
+                "errors": [{"errorCode": error_code, "message": message}],
+                "requestId": request_id("g"),
+            }
+        ]
     return Response(status, {"error": err})
 
 
 def fault_error(status: int) -> Response:
     if status == 429:
-        return _error(429, "Resource has been exhausted (e.g. check quota).", "RESOURCE_EXHAUSTED",
-                      {"quotaError": "RESOURCE_EXHAUSTED"})
+        return _error(
+            429,
+            "Resource has been exhausted (e.g. check quota).",
+            "RESOURCE_EXHAUSTED",
+            {"quotaError": "RESOURCE_EXHAUSTED"},
+        )
     return _error(500, "Internal error encountered.", "INTERNAL", {"internalError": "INTERNAL_ERROR"})
 
 
 _COND = re.compile(
     r"\s*([a-z_.]+)\s+(?:(BETWEEN)\s+'([^']*)'\s+AND\s+'([^']*)'|(IN)\s*\(([^)]*)\)|"
-    r"(=|!=|>=|<=|>|<)\s*('([^']*)'|\"([^\"]*)\"|[\w.-]+))\s*", re.I)
+    r"(=|!=|>=|<=|>|<)\s*('([^']*)'|\"([^\"]*)\"|[\w.-]+))\s*",
+    re.I,
+)
 
 
 def parse_gaql(query: str) -> dict:
     q = " ".join(query.split())
-    m = re.match(r"^SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(.+?))?"
-                 r"(?:\s+LIMIT\s+(\d+))?(?:\s+PARAMETERS\s+.+)?$", q, re.I)
+    m = re.match(
+        r"^SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(.+?))?"
+        r"(?:\s+LIMIT\s+(\d+))?(?:\s+PARAMETERS\s+.+)?$",
+        q,
+        re.I,
+    )
     if not m:
         raise GaqlError("Error in query: unexpected input.", {"queryError": "UNEXPECTED_INPUT"})
     select = [f.strip() for f in m.group(1).split(",")]
     if m.group(2) != "ad_group_ad":
-        raise GaqlError(f"Sandbox supports FROM ad_group_ad only, got '{m.group(2)}'.",
-                        {"queryError": "INVALID_RESOURCE_NAME"})
+        raise GaqlError(
+            f"Sandbox supports FROM ad_group_ad only, got '{m.group(2)}'.",
+            {"queryError": "INVALID_RESOURCE_NAME"},
+        )
     for f in select:
         if f not in FIELDS:
             raise GaqlError(f"Unrecognized field in the query: '{f}'.", {"queryError": "UNRECOGNIZED_FIELD"})
@@ -94,17 +134,27 @@ def parse_gaql(query: str) -> dict:
     while pos < len(where):
         c = _COND.match(where, pos)
         if not c:
-            raise GaqlError(f"Error in query: unexpected input '{where[pos:]}'.", {"queryError": "UNEXPECTED_INPUT"})
+            raise GaqlError(
+                f"Error in query: unexpected input '{where[pos:]}'.", {"queryError": "UNEXPECTED_INPUT"}
+            )
         field = c.group(1)
         if field not in FIELDS:
-            raise GaqlError(f"Unrecognized field in the query: '{field}'.", {"queryError": "UNRECOGNIZED_FIELD"})
+            raise GaqlError(
+                f"Unrecognized field in the query: '{field}'.", {"queryError": "UNRECOGNIZED_FIELD"}
+            )
         if c.group(2):
             conds.append((field, ">=", c.group(3)))
             conds.append((field, "<=", c.group(4)))
         elif c.group(5):
             conds.append((field, "IN", [v.strip().strip("'\"") for v in c.group(6).split(",")]))
         else:
-            val = c.group(9) if c.group(9) is not None else c.group(10) if c.group(10) is not None else c.group(8)
+            val = (
+                c.group(9)
+                if c.group(9) is not None
+                else c.group(10)
+                if c.group(10) is not None
+                else c.group(8)
+            )
             conds.append((field, c.group(7), val))
         pos = c.end()
         a = re.match(r"AND\s+", where[pos:], re.I)
@@ -113,15 +163,24 @@ def parse_gaql(query: str) -> dict:
         elif pos < len(where):
             raise GaqlError("Error in query: expected AND.", {"queryError": "UNEXPECTED_INPUT"})
     if "segments.date" in select and not any(f == "segments.date" for f, _, _ in conds):
-        raise GaqlError("Filters on segments.date are required when it is selected: a finite date range.",
-                        {"queryError": "EXPECTED_FILTERS_ON_DATE_RANGE"})
+        raise GaqlError(
+            "Filters on segments.date are required when it is selected: a finite date range.",
+            {"queryError": "EXPECTED_FILTERS_ON_DATE_RANGE"},
+        )
     order = []
     for part in filter(None, (p.strip() for p in (m.group(4) or "").split(","))):
         bits = part.split()
         if bits[0] not in FIELDS:
-            raise GaqlError(f"Unrecognized field in ORDER BY: '{bits[0]}'.", {"queryError": "UNRECOGNIZED_FIELD"})
+            raise GaqlError(
+                f"Unrecognized field in ORDER BY: '{bits[0]}'.", {"queryError": "UNRECOGNIZED_FIELD"}
+            )
         order.append((bits[0], len(bits) > 1 and bits[1].upper() == "DESC"))
-    return {"select": select, "conds": conds, "order": order, "limit": int(m.group(5)) if m.group(5) else None}
+    return {
+        "select": select,
+        "conds": conds,
+        "order": order,
+        "limit": int(m.group(5)) if m.group(5) else None,
+    }
 
 
 def _value(field: str, row: dict, cid: str):
@@ -134,8 +193,14 @@ def _value(field: str, row: dict, cid: str):
 def _match(op: str, left, right) -> bool:
     if op == "IN":
         return left in right
-    return {"=": left == right, "!=": left != right, ">": left > right, "<": left < right,
-            ">=": left >= right, "<=": left <= right}[op]
+    return {
+        "=": left == right,
+        "!=": left != right,
+        ">": left > right,
+        "<": left < right,
+        ">=": left >= right,
+        "<=": left <= right,
+    }[op]
 
 
 def run_query(parsed: dict, rows: list[dict], cid: str) -> list[dict]:
@@ -177,16 +242,31 @@ def field_mask(select: list[str]) -> str:
 
 def _auth(req: Request) -> Response | None:
     if req.bearer() != settings.GOOGLE_ADS_ACCESS_TOKEN:
-        return _error(401, "Request is missing required authentication credential. Expected OAuth 2 access token, "
-                      "login cookie or other valid authentication credential.", "UNAUTHENTICATED",
-                      {"authenticationError": "OAUTH_TOKEN_INVALID"})
+        return _error(
+            401,
+            "Request is missing required authentication credential. Expected OAuth 2 access token, "
+            "login cookie or other valid authentication credential.",
+            "UNAUTHENTICATED",
+            {"authenticationError": "OAUTH_TOKEN_INVALID"},
+        )
     if req.header("developer-token") != settings.GOOGLE_ADS_DEVELOPER_TOKEN:
-        return _error(401, "The developer token is not valid.", "UNAUTHENTICATED",
-                      {"authenticationError": "DEVELOPER_TOKEN_INVALID" if req.header("developer-token")
-                       else "DEVELOPER_TOKEN_PARAMETER_MISSING"})
+        return _error(
+            401,
+            "The developer token is not valid.",
+            "UNAUTHENTICATED",
+            {
+                "authenticationError": "DEVELOPER_TOKEN_INVALID"
+                if req.header("developer-token")
+                else "DEVELOPER_TOKEN_PARAMETER_MISSING"
+            },
+        )
     if req.match[1] != settings.GOOGLE_ADS_CUSTOMER_ID:
-        return _error(403, "The caller does not have permission", "PERMISSION_DENIED",
-                      {"authorizationError": "USER_PERMISSION_DENIED"})
+        return _error(
+            403,
+            "The caller does not have permission",
+            "PERMISSION_DENIED",
+            {"authorizationError": "USER_PERMISSION_DENIED"},
+        )
     return None
 
 
@@ -197,8 +277,13 @@ def _parse(req: Request) -> tuple[dict | None, dict | None, Response | None]:
     except GaqlError as e:
         return None, None, _error(400, "Request contains an invalid argument.", "INVALID_ARGUMENT", e.code)
     except (ValueError, KeyError, TypeError):
-        return None, None, _error(400, "Invalid JSON payload received.", "INVALID_ARGUMENT",
-                                  {"requestError": "BAD_REQUEST"})
+        return (
+            None,
+            None,
+            _error(
+                400, "Invalid JSON payload received.", "INVALID_ARGUMENT", {"requestError": "BAD_REQUEST"}
+            ),
+        )
     return body, parsed, None
 
 
@@ -212,8 +297,10 @@ def search_stream(req: Request) -> Response:
     results = run_query(parsed, req.store.ad_rows("google_ads", req.as_of_ms()), req.match[1])
     size = int(req.options["google_stream_batch"])
     mask, rid = field_mask(parsed["select"]), request_id("g")
-    batches = [{"results": results[i: i + size], "fieldMask": mask, "requestId": rid}
-               for i in range(0, len(results), size)] or [{"fieldMask": mask, "requestId": rid}]
+    batches = [
+        {"results": results[i : i + size], "fieldMask": mask, "requestId": rid}
+        for i in range(0, len(results), size)
+    ] or [{"fieldMask": mask, "requestId": rid}]
     return Response(200, batches, {"request-id": rid})
 
 
@@ -225,15 +312,26 @@ def search(req: Request) -> Response:
     if err:
         return err
     if body.get("pageSize"):
-        return _error(400, "Setting the page size is not supported.", "INVALID_ARGUMENT",
-                      {"requestError": "PAGE_SIZE_NOT_SUPPORTED"})
-    results = run_query(parsed, req.store.ad_rows("google_ads", req.as_of_ms()), req.match[1])
+        return _error(
+            400,
+            "Setting the page size is not supported.",
+            "INVALID_ARGUMENT",
+            {"requestError": "PAGE_SIZE_NOT_SUPPORTED"},
+        )
+    as_of = req.as_of_ms()
+    # the query runs once (cached); the following pageTokens slice its result
+    results = req.store.memo(
+        ("google_ads", body["query"], req.match[1], as_of),
+        lambda: run_query(parsed, req.store.ad_rows("google_ads", as_of), req.match[1]),
+    )
     size = int(req.options["google_page_size"])
     try:
         offset = int(cursors.decode(body["pageToken"])["o"]) if body.get("pageToken") else 0
     except (cursors.BadCursor, KeyError, TypeError, ValueError):
-        return _error(400, "Page token is not valid.", "INVALID_ARGUMENT", {"requestError": "INVALID_PAGE_TOKEN"})
-    out: dict = {"results": results[offset: offset + size], "fieldMask": field_mask(parsed["select"])}
+        return _error(
+            400, "Page token is not valid.", "INVALID_ARGUMENT", {"requestError": "INVALID_PAGE_TOKEN"}
+        )
+    out: dict = {"results": results[offset : offset + size], "fieldMask": field_mask(parsed["select"])}
     if offset + size < len(results):
         out["nextPageToken"] = cursors.encode({"o": offset + size})
     if body.get("returnTotalResultsCount"):

@@ -10,22 +10,37 @@ from sandbox.timeutil import parse_iso
 
 ENDPOINT = "klaviyo"
 _FN = re.compile(r"(greater-or-equal|greater-than|less-than|less-or-equal|equals)\(([\w.]+),([^()]*)\)")
-OPS = {"greater-or-equal": lambda a, b: a >= b, "greater-than": lambda a, b: a > b,
-       "less-than": lambda a, b: a < b, "less-or-equal": lambda a, b: a <= b, "equals": lambda a, b: a == b}
+OPS = {"greater-or-equal": ">=", "greater-than": ">", "less-than": "<", "less-or-equal": "<=", "equals": "=="}
+OP_FNS = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    "==": lambda a, b: a == b,
+}
 # filterable fields per resource -> getter(record) returning a comparable value
 FIELDS = {
-    "events": {"datetime": lambda r: parse_iso(r["attributes"]["datetime"]),
-               "timestamp": lambda r: r["attributes"]["timestamp"] * 1000,
-               "metric_id": lambda r: r["relationships"]["metric"]["data"]["id"],
-               "profile_id": lambda r: r["relationships"]["profile"]["data"]["id"]},
-    "profiles": {"email": lambda r: r["attributes"]["email"], "id": lambda r: r["id"],
-                 "external_id": lambda r: r["attributes"]["external_id"],
-                 "created": lambda r: parse_iso(r["attributes"]["created"]),
-                 "updated": lambda r: parse_iso(r["attributes"]["updated"])},
+    "events": {
+        "datetime": lambda r: parse_iso(r["attributes"]["datetime"]),
+        "timestamp": lambda r: r["attributes"]["timestamp"] * 1000,
+        "metric_id": lambda r: r["relationships"]["metric"]["data"]["id"],
+        "profile_id": lambda r: r["relationships"]["profile"]["data"]["id"],
+    },
+    "profiles": {
+        "email": lambda r: r["attributes"]["email"],
+        "id": lambda r: r["id"],
+        "external_id": lambda r: r["attributes"]["external_id"],
+        "created": lambda r: parse_iso(r["attributes"]["created"]),
+        "updated": lambda r: parse_iso(r["attributes"]["updated"]),
+    },
     "metrics": {"integration.category": lambda r: r["attributes"]["integration"]["category"]},
 }
 TIME_FIELDS = {"datetime", "timestamp", "created", "updated"}
-MAX_SIZE = {"events": settings.KLAVIYO_MAX_PAGE_SIZE, "profiles": 100, "metrics": settings.KLAVIYO_MAX_PAGE_SIZE}
+MAX_SIZE = {
+    "events": settings.KLAVIYO_MAX_PAGE_SIZE,
+    "profiles": 100,
+    "metrics": settings.KLAVIYO_MAX_PAGE_SIZE,
+}
 
 
 def _errors(status: int, code: str, title: str, detail: str, source: dict | None = None) -> Response:
@@ -37,12 +52,17 @@ def _errors(status: int, code: str, title: str, detail: str, source: dict | None
 
 def fault_error(status: int) -> Response:
     if status == 429:
-        return _errors(429, "throttled", "Request was throttled.", "Request was throttled. Expected available in 1 second.")
+        return _errors(
+            429,
+            "throttled",
+            "Request was throttled.",
+            "Request was throttled. Expected available in 1 second.",
+        )
     return _errors(500, "error", "A server error occurred.", "A server error occurred.")
 
 
 def parse_filter(expr: str, resource: str) -> list[tuple]:
-    """``and(f1,f2)`` or ``f1,f2`` of ``op(field,value)`` -> [(getter, op, value)]."""
+    """``and(f1,f2)`` or ``f1,f2`` of ``op(field,value)`` -> [(getter, op symbol, value, field)]."""
     s = expr.strip()
     if s.startswith("and(") and s.endswith(")"):
         s = s[4:-1]
@@ -55,7 +75,7 @@ def parse_filter(expr: str, resource: str) -> list[tuple]:
         value = parse_iso(raw) if field in TIME_FIELDS else raw
         if field == "timestamp" and raw.isdigit():
             value = int(raw) * 1000
-        conds.append((FIELDS[resource][field], OPS[m.group(1)], value))
+        conds.append((FIELDS[resource][field], OPS[m.group(1)], value, field))
         pos = m.end()
         if pos < len(s):
             if s[pos] != ",":
@@ -64,38 +84,116 @@ def parse_filter(expr: str, resource: str) -> list[tuple]:
     return conds
 
 
+# sortable fields per resource -> the sort key (the id breaks ties); "timestamp" sorts events as "datetime"
+SORTS = {
+    "events": {
+        "datetime": lambda r: (r["attributes"]["datetime"], r["id"]),
+        "timestamp": lambda r: (r["attributes"]["datetime"], r["id"]),
+    },
+    "profiles": {
+        "created": lambda r: (r["attributes"]["created"], r["id"]),
+        "updated": lambda r: (r["attributes"]["updated"], r["id"]),
+        "id": lambda r: (r["id"], r["id"]),
+    },
+}
+
+
+def _ordered(store, resource: str, sort: str):
+    """(records in served order, their sort index or None when unsorted)."""
+    field = sort.lstrip("-")
+    if not field:
+        return store.klaviyo[resource], None
+    name = "datetime" if field == "timestamp" else field  # one index serves both names
+    index = store.sorted_index(("klaviyo", resource, name), store.klaviyo[resource], SORTS[resource][field])
+    view = index.view(sort.startswith("-"))
+    return view.records, view
+
+
+def _rows(store, resource: str, expr: str, sort: str, conds: list[tuple]):
+    """The filtered, sorted records as a sequence (a slice of a sorted index, or a list).
+
+    A time filter on the sort field (``greater-or-equal(datetime, ..)`` with ``sort=datetime``) is a range
+    of the sorted index, found by bisect. Any other filter is evaluated once per (filter, sort) over that
+    range and the matching list is kept (``Store.memo``) for the following pages of the same query."""
+    records, view = _ordered(store, resource, sort)
+    lo, hi = 0, len(records)
+    rest = []
+    for cond in conds:
+        getter, op, value, field = cond
+        usable = view is not None and field in TIME_FIELDS and type(value) is int
+        column = view.index.column(field, getter) if usable else None
+        if column is None:
+            rest.append(cond)
+            continue
+        a, b = view.column_range(column, op, value)
+        lo, hi = max(lo, a), min(hi, b)
+    hi = max(lo, hi)
+    if not rest:
+        return _Slice(records, lo, hi)
+    return store.memo(
+        ("klaviyo", resource, expr, sort),
+        lambda: [
+            r for r in _Slice(records, lo, hi) if all(OP_FNS[op](get(r), value) for get, op, value, _ in rest)
+        ],
+    )
+
+
+class _Slice:
+    """records[lo:hi] without copying them."""
+
+    def __init__(self, records: list[dict], lo: int, hi: int) -> None:
+        self.records, self.lo, self.hi = records, lo, hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def __iter__(self):
+        return (self.records[p] for p in range(self.lo, self.hi))
+
+    def __getitem__(self, part: slice) -> list[dict]:
+        return [self.records[self.lo + i] for i in range(len(self))[part]]  # a list's slice semantics
+
+
 def _list(req: Request, resource: str) -> Response:
     auth = req.header("authorization") or ""
     if auth != f"Klaviyo-API-Key {settings.KLAVIYO_API_KEY}":
-        return _errors(401, "not_authenticated", "Authentication credentials were not provided.",
-                       "Missing or invalid private key.")
+        return _errors(
+            401,
+            "not_authenticated",
+            "Authentication credentials were not provided.",
+            "Missing or invalid private key.",
+        )
     if not req.header("revision"):
-        return _errors(400, "invalid", "Invalid input.", "Missing required header 'revision'.",
-                       {"header": "revision"})
-    records = req.store.klaviyo[resource]
+        return _errors(
+            400, "invalid", "Invalid input.", "Missing required header 'revision'.", {"header": "revision"}
+        )
+    expr = req.q("filter") or ""
     try:
-        conds = parse_filter(req.q("filter"), resource) if req.q("filter") else []
+        conds = parse_filter(expr, resource) if expr else []
     except ValueError:
-        return _errors(400, "invalid", "Invalid input.", f"Invalid filter provided: {req.q('filter')}",
-                       {"parameter": "filter"})
+        return _errors(
+            400,
+            "invalid",
+            "Invalid input.",
+            f"Invalid filter provided: {req.q('filter')}",
+            {"parameter": "filter"},
+        )
     sort = req.q("sort") or ""
-    rows = [r for r in records if all(op(get(r), value) for get, op, value in conds)]
-    if sort.lstrip("-") in ("datetime", "timestamp") and resource == "events":
-        rows.sort(key=lambda r: (r["attributes"]["datetime"], r["id"]), reverse=sort.startswith("-"))
-    elif sort.lstrip("-") in ("created", "updated", "id") and resource == "profiles":
-        f = sort.lstrip("-")
-        rows.sort(key=lambda r: (r["id"] if f == "id" else r["attributes"][f], r["id"]), reverse=sort.startswith("-"))
-    elif sort:
-        return _errors(400, "invalid", "Invalid input.", f"'{sort}' is not a valid sort field", {"parameter": "sort"})
+    if sort and sort.lstrip("-") not in SORTS.get(resource, {}):
+        return _errors(
+            400, "invalid", "Invalid input.", f"'{sort}' is not a valid sort field", {"parameter": "sort"}
+        )
+    rows = _rows(req.store, resource, expr, sort, conds)
     try:
         size = int(req.q("page[size]") or settings.KLAVIYO_DEFAULT_PAGE_SIZE[resource])
         if not 1 <= size <= MAX_SIZE[resource]:
             raise ValueError
         offset = int(cursors.decode(req.q("page[cursor]"))["o"]) if req.q("page[cursor]") else 0
     except (ValueError, KeyError, TypeError, cursors.BadCursor):
-        return _errors(400, "invalid", "Invalid input.", "Invalid page[size] or page[cursor].",
-                       {"parameter": "page"})
-    page = rows[offset: offset + size]
+        return _errors(
+            400, "invalid", "Invalid input.", "Invalid page[size] or page[cursor].", {"parameter": "page"}
+        )
+    page = rows[offset : offset + size]
     links = {"self": req.url_with(), "next": None, "prev": None}
     if offset + size < len(rows):
         links["next"] = req.url_with(**{"page[cursor]": cursors.encode({"o": offset + size})})
