@@ -64,8 +64,8 @@ def uptime() -> str:
 def api_view(world: Path) -> Path:
     """The world without its tracking files, for the sandbox server.
 
-    The server holds every tracking event in memory (sandbox/store.py), which does not fit at 10M+ events;
-    at volume the events come from the export files, so the tracking API serves none here.
+    At volume the events come from the export files (the measured fast path); serving them through the
+    paged tracking API as well would load every event twice, so the tracking API serves none here.
     """
     view = world.parent / (world.name + "-apis")
     if view.exists():
@@ -81,24 +81,6 @@ def count(warehouse: Path, sql: str) -> int:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return con.execute(sql).fetchone()[0]
-    finally:
-        con.close()
-
-
-def ensure_raw_tracking_table(warehouse: Path) -> bool:
-    """A files-only deployment has no `raw_tracking.events` (the tracking API loaded nothing, so dlt made no
-    table), yet `stg_tracking__events` and a source test read it unconditionally. Create it empty, with the
-    file table's columns, so the build can run; reported in BENCHMARKS.md as a finding."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw_tracking' and table_name = 'events'"
-        ).fetchone()[0]
-        if exists:
-            return False
-        con.execute("create schema if not exists raw_tracking")
-        con.execute("create table raw_tracking.events as select * from raw_tracking_files.events limit 0")
-        return True
     finally:
         con.close()
 
@@ -245,10 +227,6 @@ def run_size(
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "RUNTIME__DLTHUB_TELEMETRY": "false",
-        # The files source yields Arrow tables; dlt adds `_dlt_load_id` to those only with this setting, and
-        # stg_tracking__events (and the load-keyed incremental sessionization) needs it. The project does not
-        # set it (.dlt/config.toml): without it the build fails. Reported in BENCHMARKS.md as a finding.
-        "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
     }
     result: dict = {
         "events_target": events,
@@ -257,6 +235,7 @@ def run_size(
             "tracking_events_generated": summary["tracking_events"],
             "orders": summary["n_orders"],
             "generate_seconds": marker.get("generate_seconds"),
+            "generate_peak_rss_gb": marker.get("generate_peak_rss_gb"),
             "held_back_day": str(held_back),
         },
         "uptime_before": uptime(),
@@ -339,7 +318,6 @@ def run_size(
         )
         stages["ingest_initial_files"] = stage_record(m, events=n_initial, **stage_json(m))
         stages["ingest_initial_apis"] = apis("ingest_initial_apis", str(start), str(held_back))
-        result["created_empty_raw_tracking_events"] = ensure_raw_tracking_table(warehouse)
         # 2. full build
         stages["build_full"] = dbt("build_full", "build", "--exclude-resource-type", "unit_test")
         # 3. the daily increment
@@ -446,8 +424,10 @@ def render(results: list[dict], meta: dict) -> str:
         "python -m bench.run --events 1000000                    # what produced the table below, then:",
         "python -m bench.run --events 1000000 --redo-sessionization  # sessionization comparison re-measured (3 runs)",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
-        "python -m bench.run --events 100000000                  # supported (generation ~3 h at ~9k events/s, cached)",
+        "python -m bench.run --events 100000000                  # supported (world generation is cached)",
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
+        "python -m bench.bench_simulator --events 100000000 --no-ground-truth --format parquet  # the simulator alone",
+        "python -m bench.bench_files --events 1000000 --format both  # export-file load: parquet vs jsonl.gz",
         "python -m bench.bench_attribution --orders 1000000 --ca-python /tmp/ca-venv/bin/python",
         "```",
         "",
@@ -481,9 +461,16 @@ def render(results: list[dict], meta: dict) -> str:
         lambda r: r["uptime_before"].split("load average:")[-1].strip(),
     )
     row(
-        "world generation (not a measured stage; cached)",
+        "world generation (simulator, all cores; not part of the totals; cached)",
         lambda r: (
-            f"{_f(r['world'].get('generate_seconds'), 0)} s"
+            f"{_f(r['world'].get('generate_seconds'), 0)} s · "
+            f"{_rate(r['world']['tracking_events_generated'], r['world']['generate_seconds'])} ev/s"
+            + (
+                f" · {r['world']['generate_peak_rss_gb']:.2f} GB"
+                if r["world"].get("generate_peak_rss_gb") is not None
+                else ""
+            )
+            + f" ({r['world'].get('export_format', 'jsonl.gz')} export)"
             if r["world"].get("generate_seconds")
             else "cached"
         ),

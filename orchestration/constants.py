@@ -31,5 +31,5 @@ API_DESCRIPTIONS = {
     "google_ads": "Google Ads API (REST): POST customers/{id}/googleAds:searchStream, GAQL ad × day metrics.",
     "tiktok_ads": "TikTok API for Business v1.3: GET report/integrated/get/ (BASIC, AUCTION_AD, ad × day).",
     "klaviyo": "Klaviyo API (JSON:API): GET /api/events/ (with /api/metrics/ names) and /api/profiles/.",
-    "tracking_files": "Tracking export bucket: daily dt=YYYY-MM-DD/*.jsonl.gz files (TOUCHPATH_TRACKING_BUCKET).",
+    "tracking_files": "Tracking export bucket: daily dt=YYYY-MM-DD/*.jsonl.gz or *.parquet files (TOUCHPATH_TRACKING_BUCKET).",
 }

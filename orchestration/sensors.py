@@ -17,7 +17,7 @@ from orchestration.partitions import PARTITIONS_START, daily_partitions
     minimum_interval_seconds=300,
     default_status=DefaultSensorStatus.STOPPED,
     description=(
-        "Watches TOUCHPATH_TRACKING_BUCKET for new or re-exported dt=YYYY-MM-DD/*.jsonl.gz files and "
+        "Watches TOUCHPATH_TRACKING_BUCKET for new or re-exported dt=YYYY-MM-DD/*.jsonl.gz or *.parquet files and "
         "runs the daily job for each day that changed. Turn it on in the UI when you export files."
     ),
 )

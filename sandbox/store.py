@@ -357,8 +357,11 @@ def read_parquet_events(path: Path) -> list[dict]:
     out = []
     for rec in pq.read_table(path).to_pylist():
         raw = rec.pop("_raw", None)
-        if raw is not None:
-            out.append(json.loads(raw))
+        if raw is not None:  # a record the exporter could not fit: served as it was written
+            try:
+                out.append(json.loads(raw))
+            except ValueError:  # not even JSON: its text, which a client quarantines
+                out.append(raw)
             continue
         ev = {}
         for k, v in rec.items():

@@ -1,10 +1,22 @@
 """Tracking files (Segment-style bucket export) constants."""
 
 # Files of one day live under `dt=YYYY-MM-DD/` (the layout of Segment's S3/GCS export and of the
-# sandbox); each file is newline-delimited JSON, gzip-compressed.
-FILE_GLOB = "dt=*/*.jsonl.gz"
-# Files are read in batches of about this many compressed bytes (about 10x that as Arrow in memory).
+# sandbox); each file is newline-delimited JSON, gzip-compressed, or parquet (the columnar export of
+# sandbox/export_parquet.py: the same keys as columns). A day may hold both formats.
+FILE_GLOBS = ("dt=*/*.jsonl.gz", "dt=*/*.parquet")
+# Files are read in batches of about this many bytes on disk: a batch of JSON files is parsed into
+# DuckDB memory (about 10x its compressed size); a batch of parquet files is streamed.
 BATCH_BYTES = 64 * 1024 * 1024
+# Events reach dlt in Arrow chunks of at most this many rows (~1 KB each): memory stays bounded, and
+# each chunk is one row group of dlt's parquet file, which DuckDB loads in parallel.
+CHUNK_ROWS = 128 * 1024
+# The parquet column of a record the exporter could not fit in the schema (its text; quarantined).
+RAW_COLUMN = "_raw"
+
+
+def is_parquet(path) -> bool:
+    return str(path).endswith(".parquet")
+
 
 # The JSON schema DuckDB reads with. Declaring it skips type inference (speed) and keeps the raw
 # table's columns stable whatever a day's files happen to contain. `properties` stays JSON.
@@ -20,10 +32,20 @@ JSON_SCHEMA = {
     "sentAt": "VARCHAR",
     "receivedAt": "VARCHAR",
     "context": {
-        "campaign": {"source": "VARCHAR", "medium": "VARCHAR", "name": "VARCHAR", "content": "VARCHAR",
-                     "term": "VARCHAR"},
-        "page": {"url": "VARCHAR", "path": "VARCHAR", "referrer": "VARCHAR", "title": "VARCHAR",
-                 "search": "VARCHAR"},
+        "campaign": {
+            "source": "VARCHAR",
+            "medium": "VARCHAR",
+            "name": "VARCHAR",
+            "content": "VARCHAR",
+            "term": "VARCHAR",
+        },
+        "page": {
+            "url": "VARCHAR",
+            "path": "VARCHAR",
+            "referrer": "VARCHAR",
+            "title": "VARCHAR",
+            "search": "VARCHAR",
+        },
         "userAgent": "VARCHAR",
         "ip": "VARCHAR",
         "device": {"type": "VARCHAR"},
