@@ -3,15 +3,24 @@ then read back one day at a time, so memory holds at most one day's records of a
 
 A stream simulated by several worker processes has one spool per worker (``shard``); ``read_merged``
 concatenates a day across them (callers sort by a unique key, so the result never depends on the
-number of workers)."""
+number of workers).
+
+Spool files are zstd frames of JSON lines (``[compressed size][raw size][frame]`` per flush): a large world
+spools every event before writing the first export file (about 1 KB of JSON per event, 100 GB at 100M
+events), and zstd at its fastest level shrinks that several times for a few per cent of the run time."""
 
 from __future__ import annotations
 
 import shutil
+import struct
 from collections import defaultdict
 from pathlib import Path
 
 import orjson
+import pyarrow as pa
+
+SUFFIX = ".jsonl.zst"
+_HEADER = struct.Struct("<QQ")
 
 
 class DaySpool:
@@ -34,8 +43,10 @@ class DaySpool:
 
     def flush(self) -> None:
         for day, lines in self.buf.items():
-            with (self.dir / f"{day}.jsonl").open("ab") as f:
-                f.write(b"\n".join(lines) + b"\n")
+            raw = b"\n".join(lines)
+            frame = pa.compress(raw, codec="zstd", asbytes=True)
+            with (self.dir / f"{day}{SUFFIX}").open("ab") as f:
+                f.write(_HEADER.pack(len(frame), len(raw)) + frame)
         self.buf.clear()
         self.buffered = 0
 
@@ -51,16 +62,22 @@ class DaySpool:
 
 
 def read_day(spool_dir: Path, day: str) -> list[dict]:
-    path = Path(spool_dir) / f"{day}.jsonl"
+    path = Path(spool_dir) / f"{day}{SUFFIX}"
     if not path.exists():
         return []
-    with path.open("rb") as f:
-        return [orjson.loads(line) for line in f]
+    data, out, pos = path.read_bytes(), [], 0
+    while pos < len(data):
+        size, raw_size = _HEADER.unpack_from(data, pos)
+        pos += _HEADER.size
+        raw = pa.decompress(data[pos:pos + size], decompressed_size=raw_size, codec="zstd", asbytes=True)
+        pos += size
+        out.extend(orjson.loads(line) for line in raw.split(b"\n"))
+    return out
 
 
 def spooled_days(spool_dirs: list[Path]) -> list[str]:
-    """Every day (file stem) written to any of the spool directories, sorted."""
-    return sorted({p.stem for d in spool_dirs for p in Path(d).glob("*.jsonl")})
+    """Every day written to any of the spool directories, sorted."""
+    return sorted({p.name[: -len(SUFFIX)] for d in spool_dirs for p in Path(d).glob(f"*{SUFFIX}")})
 
 
 def read_merged(spool_dirs: list[Path], day: str) -> list[dict]:

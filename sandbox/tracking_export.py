@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sandbox import messiness as mz
 from sandbox.io import JsonlGzWriter
-from sandbox.spool import read_merged
+from sandbox.spool import SUFFIX, read_merged
 from sandbox.timeutil import parse_iso
 from sandbox.world_tracking import bot_burst_events
 
@@ -75,6 +75,8 @@ def write_day(task: DayTask) -> tuple[str, int, dict]:
     bot_budget = task.bot_budget  # bot events owed (rate x clean events so far), paid in whole bursts
     for hour in task.hours:
         rows = read_merged(list(task.spool_dirs), hour)
+        for spool_dir in task.spool_dirs:  # read once: free the disk as the export grows
+            (spool_dir / f"{hour}{SUFFIX}").unlink(missing_ok=True)
         for e in rows:
             if "_p" in e:
                 pidx = e.pop("_p")
