@@ -10,7 +10,7 @@ never timed), then, each stage as its own process tree (wall time, events/s, pea
 3. the daily increment: the held-back day's files (plus the late-delivery stragglers after it) and
    the APIs from that day on, then `dbt build` again (incremental models process the new load);
 4. on the final data: the bare DuckDB limit of sessionization (one lag + one running sum into a
-   table) vs. `int_events_sessionized` alone with --full-refresh; our data-driven attribution vs.
+   table) vs. `int_event_sessions` alone with --full-refresh; our data-driven attribution vs.
    ChannelAttribution's markov_model on the same `intermediate.int_path_summary` (optional extra).
 
 Results go to bench/out/results/events-N.json; BENCHMARKS.md is rewritten from every results file
@@ -145,20 +145,20 @@ def sessionization(measured, dbt, repeats: int) -> dict:
                 f"sessionize_model_full_refresh_{i}",
                 "run",
                 "--select",
-                "int_events_sessionized",
+                "int_event_sessions",
                 "--full-refresh",
             )
         )
-    out_bare = dict(min(bare, key=lambda r: r.get("bare_on_staged_table") or 1e99))
-    for key in ("materialize_staged_view", "bare_on_staged_table", "bare_on_staged_view"):
+    out_bare = dict(min(bare, key=lambda r: r.get("bare_narrow") or 1e99))
+    for key in ("bare_narrow", "bare_wide"):
         values = [r[key] for r in bare if key in r]
         out_bare[key] = min(values) if values else None
         out_bare[key + "_all"] = values
     ok = [r for r in model if r.get("run_results")]
     out_model = (
-        dict(min(ok, key=lambda r: r["run_results"]["models"]["int_events_sessionized"])) if ok else model[0]
+        dict(min(ok, key=lambda r: r["run_results"]["models"]["int_event_sessions"])) if ok else model[0]
     )
-    out_model["model_seconds_all"] = [r["run_results"]["models"]["int_events_sessionized"] for r in ok]
+    out_model["model_seconds_all"] = [r["run_results"]["models"]["int_event_sessions"] for r in ok]
     return {"sessionize_bare": out_bare, "sessionize_model_full_refresh": out_model}
 
 
@@ -515,48 +515,37 @@ def render(results: list[dict], meta: dict) -> str:
         lambda r: f"{100 * S(r, 'build_incremental')['seconds'] / S(r, 'build_full')['seconds']:.1f}%",
     )
     row(
-        "`int_events_sessionized` in the full build (dbt, 2 threads shared)",
-        lambda r: f"{_f(model_s(r, 'build_full', 'int_events_sessionized'), 2)} s",
+        "`int_event_sessions` (the sessionization) in the full build (dbt, 2 threads shared)",
+        lambda r: f"{_f(model_s(r, 'build_full', 'int_event_sessions'), 2)} s",
     )
     row(
-        "`int_events_sessionized` in the daily build (incremental)",
-        lambda r: f"{_f(model_s(r, 'build_incremental', 'int_events_sessionized'), 2)} s",
+        "`int_event_sessions` in the daily build (incremental)",
+        lambda r: f"{_f(model_s(r, 'build_incremental', 'int_event_sessions'), 2)} s",
     )
     row(
-        "`int_events_sessionized` alone, --full-refresh (final data; min of runs)",
+        "`int_event_sessions` alone, --full-refresh (final data; min of runs)",
         lambda r: (
-            f"{_f(model_s(r, 'sessionize_model_full_refresh', 'int_events_sessionized'), 2)} s"
+            f"{_f(model_s(r, 'sessionize_model_full_refresh', 'int_event_sessions'), 2)} s"
             + runs(S(r, "sessionize_model_full_refresh").get("model_seconds_all"))
         ),
     )
     row(
-        "bare DuckDB: lag + running sum → table, over the staged events (materialized)",
+        "bare DuckDB limit: lag + running sum → table (event id, device, time, session number)",
         lambda r: (
-            f"{_f(S(r, 'sessionize_bare').get('bare_on_staged_table'), 2)} s"
-            + runs(S(r, "sessionize_bare").get("bare_on_staged_table_all"))
+            f"{_f(S(r, 'sessionize_bare').get('bare_narrow'), 2)} s"
+            + runs(S(r, "sessionize_bare").get("bare_narrow_all"))
         ),
     )
     row(
-        "bare DuckDB, same, reading the staging view (as the model does)",
+        "bare DuckDB, same windows carrying every staged column (`select *`)",
         lambda r: (
-            f"{_f(S(r, 'sessionize_bare').get('bare_on_staged_view'), 2)} s"
-            + runs(S(r, "sessionize_bare").get("bare_on_staged_view_all"))
+            f"{_f(S(r, 'sessionize_bare').get('bare_wide'), 2)} s"
+            + runs(S(r, "sessionize_bare").get("bare_wide_all"))
         ),
     )
     row(
-        "materializing `stg_tracking__events` alone (dedup window + URL parsing)",
-        lambda r: (
-            f"{_f(S(r, 'sessionize_bare').get('materialize_staged_view'), 2)} s"
-            + runs(S(r, "sessionize_bare").get("materialize_staged_view_all"))
-        ),
-    )
-    row(
-        "**sessionization ratio: model (alone, full refresh) / bare (materialized input)**",
+        "**sessionization ratio: model (alone, full refresh) / bare limit**",
         lambda r: f"**{_f(sess_ratio(r), 2)}×**",
-    )
-    row(
-        "sessionization ratio, same input: model / bare reading the view",
-        lambda r: f"{_f(sess_ratio(r, True), 2)}×",
     )
     row(
         "path summary: distinct paths · journeys · conversions · channels",
@@ -640,9 +629,9 @@ def model_s(r, stage, model):
     return (rr.get("models") or {}).get(model)
 
 
-def sess_ratio(r, view=False):
-    bare = r["stages"]["sessionize_bare"].get("bare_on_staged_view" if view else "bare_on_staged_table")
-    model = model_s(r, "sessionize_model_full_refresh", "int_events_sessionized")
+def sess_ratio(r):
+    bare = r["stages"]["sessionize_bare"].get("bare_narrow")
+    model = model_s(r, "sessionize_model_full_refresh", "int_event_sessions")
     return model / bare if bare and model else None
 
 
@@ -685,7 +674,7 @@ def targets(results: list[dict]) -> list[str]:
     line(
         "100M ingested + fully built < 15 min (900 s)",
         lambda r: f"all sources {total_full(r):.0f} s; volume path (files + build) {total_volume(r):.0f} s",
-        f"**not run** (generation alone ~3 h at ~9k events/s). *Extrapolated, linear from "
+        f"**not run**. *Extrapolated, linear from "
         f"{big['events_target'] / 1e6:g}M, volume path only*: ~{vol100 / 60:.0f} min → "
         + ("met" if vol100 < 900 else f"missed by ~{vol100 / 900:.1f}×"),
     )

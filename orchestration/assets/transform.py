@@ -2,7 +2,7 @@
 
 Partitioned like the ingestion assets. dbt receives the partition window as vars
 (`partition_start`, `partition_end`); the incremental models reprocess exactly what the loads of
-that window changed (see int_events_sessionized), so re-running a day rebuilds identical tables.
+that window changed (see int_event_sessions), so re-running a day rebuilds identical tables.
 """
 
 import json

@@ -1,214 +1,57 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
--- One row per event with the session it belongs to. Sessions are cut per device (anonymous id):
--- a gap of more than var('session_timeout_seconds') starts a new session (exactly the timeout does
--- not), and so does a landing whose campaign (click id / UTMs) differs from the session's (var
--- 'session_split_on_campaign_change'). A referrer alone never splits: pages after a landing often
--- repeat the external referrer without the UTMs, and that is the same visit. Equal timestamps are ordered by event id, so
--- the result is deterministic. The session id hashes the device and the session's first event.
---
--- Incremental: the session is the unit of reprocessing. Events of loads newer than the last one
--- processed mark their devices; each such device is re-sessionized from the start of the first
--- session the new events can touch (the one open within the timeout before the earliest new event)
--- to its last event. Events arriving days late therefore land in the right session, and the result
--- equals a full refresh row for row. Identity (customer_key) is joined downstream, so a device
--- identified later never forces a rebuild here.
+{{ config(materialized='view') }}
+-- One row per sessionized event: the narrow sessionization (int_event_sessions) joined back to the
+-- staged event by event id. A view: the wide columns are stored once (staging), and a filter on a
+-- session column (e.g. event_number_in_session = 1 in int_sessions) is pushed below the join.
 with
+
+sessions as (
+    select * from {{ ref('int_event_sessions') }}
+),
 
 events as (
     select * from {{ ref('stg_tracking__events') }}
-    where event_type in ('page', 'track', 'screen', 'identify')
-        and not coalesce(is_bot, false)
-),
-
-keyed as (
-    select
-        events.*,
-        coalesce(events.anonymous_id, {{ dbt.concat(["'user:'", 'events.user_id']) }}) as device_key
-    from events
-),
-
-{% if is_incremental() %}
-
-new_events as (
-    select device_key, min(event_at) as earliest_new_event_at
-    from keyed
-    where load_id > (select coalesce(max(load_id), '') from {{ this }})
-    group by device_key
-),
-
-existing_sessions as (
-    select
-        this.device_key,
-        this.session_id,
-        min(this.event_at) as started_at,
-        max(this.event_at) as ended_at
-    from {{ this }} as this
-    inner join new_events
-        on this.device_key = new_events.device_key
-    group by this.device_key, this.session_id
-),
-
-reprocess_from as (
-    select
-        new_events.device_key,
-        min(
-            case
-                when existing_sessions.started_at < new_events.earliest_new_event_at
-                    then existing_sessions.started_at
-                else new_events.earliest_new_event_at
-            end
-        ) as reprocess_from_at
-    from new_events
-    left join existing_sessions
-        on new_events.device_key = existing_sessions.device_key
-        and existing_sessions.ended_at >= {{ dbt.dateadd('second', -1 * var('session_timeout_seconds'), 'new_events.earliest_new_event_at') }}
-    group by new_events.device_key
-),
-
-scoped as (
-    select keyed.*
-    from keyed
-    inner join reprocess_from
-        on keyed.device_key = reprocess_from.device_key
-        and keyed.event_at >= reprocess_from.reprocess_from_at
-),
-
-{% else %}
-
-scoped as (
-    select * from keyed
-),
-
-{% endif %}
-
-traffic as (
-    select
-        scoped.*,
-        case
-            when scoped.referrer_host is not null and scoped.referrer_host <> coalesce(scoped.page_host, '')
-                then scoped.referrer_host
-        end as external_referrer_host,
-        case
-            when coalesce(scoped.fbclid, scoped.ttclid, scoped.gclid, scoped.msclkid) is not null
-                then {{ dbt.concat(["'click:'", 'coalesce(scoped.fbclid, scoped.ttclid, scoped.gclid, scoped.msclkid)']) }}
-            when scoped.utm_source is not null or scoped.utm_medium is not null or scoped.utm_campaign is not null
-                then {{ dbt.concat(["'utm:'", "coalesce(scoped.utm_source, '')", "'|'", "coalesce(scoped.utm_medium, '')", "'|'", "coalesce(scoped.utm_campaign, '')"]) }}
-        end as traffic_key
-    from scoped
-),
-
-{#- Every window below runs over the same partition and order (the device's events in time order), in
-    three passes: DuckDB sorts once per pass, and the sort is the cost of sessionization. The first pass
-    reads the previous event and the last campaign seen; the second the start of the current inactivity
-    gap; the third numbers the sessions. -#}
-{%- set device_order = 'partition by device_key order by event_at, event_id' -%}
-
-ordered as (
-    select
-        traffic.*,
-        lag(traffic.event_at) over ({{ device_order }}) as previous_event_at,
-        {{ last_value_ignore_nulls('traffic.traffic_key',
-            device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_key,
-        {{ last_value_ignore_nulls('case when traffic.traffic_key is not null then traffic.event_at end',
-            device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_at,
-        row_number() over ({{ device_order }}) as device_event_number
-    from traffic
-),
-
-gap_starts as (
-    select
-        ordered.*,
-        case
-            when ordered.previous_event_at is null then true
-            when {{ dbt.datediff('ordered.previous_event_at', 'ordered.event_at', 'second') }}
-                > {{ var('session_timeout_seconds') }} then true
-            else false
-        end as is_gap_start
-    from ordered
-),
-
-gaps as (
-    select
-        gap_starts.*,
-        -- when the current inactivity gap's first event happened (this event's, if it starts one)
-        {{ last_value_ignore_nulls('case when gap_starts.is_gap_start then gap_starts.event_at end',
-            device_order ~ ' rows between unbounded preceding and current row') }} as gap_started_at
-    from gap_starts
-),
-
-session_starts as (
-    select
-        gaps.*,
-        case
-            when gaps.is_gap_start then 1
-            {% if var('session_split_on_campaign_change') %}
-            -- the last campaign seen counts only inside the same gap: every event before the gap's
-            -- first event is more than the timeout older, so an equal or later time means "same gap"
-            when gaps.traffic_key is not null
-                and gaps.traffic_key <> case
-                    when gaps.prior_traffic_at >= gaps.gap_started_at then gaps.prior_traffic_key
-                    else '(none)'
-                end
-                then 1
-            {% endif %}
-            else 0
-        end as is_session_start
-    from gaps
-),
-
-numbered as (
-    select
-        session_starts.*,
-        {{ last_value_ignore_nulls('case when session_starts.is_session_start = 1 then session_starts.event_id end',
-            device_order ~ ' rows between unbounded preceding and current row') }} as session_first_event_id,
-        max(case when session_starts.is_session_start = 1 then session_starts.device_event_number end) over (
-            {{ device_order }} rows between unbounded preceding and current row
-        ) as session_first_event_number
-    from session_starts
 ),
 
 final as (
     select
-        {{ surrogate_key(['numbered.device_key', 'numbered.session_first_event_id']) }} as session_id,
-        numbered.event_id,
-        numbered.device_key,
-        numbered.anonymous_id,
-        numbered.user_id,
-        numbered.event_type,
-        numbered.event_name,
-        numbered.event_at,
-        numbered.received_at,
-        numbered.load_id,
-        numbered.page_url,
-        numbered.page_path,
-        numbered.external_referrer_host,
-        numbered.utm_source,
-        numbered.utm_medium,
-        numbered.utm_campaign,
-        numbered.utm_content,
-        numbered.utm_term,
-        numbered.gclid,
-        numbered.fbclid,
-        numbered.ttclid,
-        numbered.msclkid,
-        numbered.device_type,
-        numbered.order_id,
-        numbered.product_id,
-        numbered.revenue,
-        numbered.currency,
-        numbered.is_session_start = 1 as is_session_start,
-        numbered.device_event_number - numbered.session_first_event_number + 1 as event_number_in_session,
+        sessions.session_id,
+        events.event_id,
+        sessions.device_key,
+        events.anonymous_id,
+        events.user_id,
+        events.event_type,
+        events.event_name,
+        events.event_at,
+        events.received_at,
+        events.load_id,
+        events.page_url,
+        events.page_path,
+        case
+            when events.referrer_host is not null and events.referrer_host <> coalesce(events.page_host, '')
+                then events.referrer_host
+        end as external_referrer_host,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        events.utm_content,
+        events.utm_term,
+        events.gclid,
+        events.fbclid,
+        events.ttclid,
+        events.msclkid,
+        events.device_type,
+        events.order_id,
+        events.product_id,
+        events.revenue,
+        events.currency,
+        sessions.is_session_start,
+        sessions.event_number_in_session,
         -- arrived after the lookback a partitioned run re-reads: still sessionized right, and counted
-        {{ dbt.datediff('numbered.event_at', 'numbered.received_at', 'second') }}
+        {{ dbt.datediff('events.event_at', 'events.received_at', 'second') }}
             > {{ var('late_event_lookback_days') }} * 86400 as is_late_beyond_lookback
-    from numbered
+    from sessions
+    inner join events
+        on sessions.event_id = events.event_id
 )
 
 select * from final
