@@ -421,8 +421,8 @@ def render(results: list[dict], meta: dict) -> str:
         "",
         "```sh",
         "make bench                                            # = python -m bench.run --events 1000000",
-        "python -m bench.run --events 1000000                    # what produced the table below, then:",
-        "python -m bench.run --events 1000000 --redo-sessionization  # sessionization comparison re-measured (3 runs)",
+        "python -m bench.run --events 10000000                   # what produced the table below",
+        "python -m bench.run --events 10000000 --redo-sessionization  # sessionization comparison re-measured (3 runs)",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
         "python -m bench.run --events 100000000                  # supported (world generation is cached)",
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
@@ -629,6 +629,22 @@ def model_s(r, stage, model):
     return (rr.get("models") or {}).get(model)
 
 
+PRODUCT_STAGES = (
+    "ingest_initial_files",
+    "ingest_initial_apis",
+    "build_full",
+    "ingest_daily_files",
+    "ingest_daily_apis",
+    "build_incremental",
+    "sessionize_model_full_refresh",
+)
+
+
+def product_peak(r) -> float:
+    """Peak RSS of the stages that run touchpath itself (not the bench's reference queries or CA)."""
+    return max(r["stages"][k]["peak_rss_gb"] for k in PRODUCT_STAGES if k in r["stages"])
+
+
 def sess_ratio(r):
     bare = r["stages"]["sessionize_bare"].get("bare_narrow")
     model = model_s(r, "sessionize_model_full_refresh", "int_event_sessions")
@@ -679,10 +695,9 @@ def targets(results: list[dict]) -> list[str]:
         + ("met" if vol100 < 900 else f"missed by ~{vol100 / 900:.1f}×"),
     )
     line(
-        "peak memory < 8 GB",
+        "peak memory < 8 GB (the product's stages: ingestion, builds, the model alone)",
         lambda r: (
-            f"{max(s['peak_rss_gb'] for s in r['stages'].values()):.2f} GB "
-            f"({'met' if max(s['peak_rss_gb'] for s in r['stages'].values()) < 8 else 'missed'}; "
+            f"{product_peak(r):.2f} GB ({'met' if product_peak(r) < 8 else 'missed'}; "
             f"tracking-files ingest {r['stages']['ingest_initial_files']['peak_rss_gb']:.2f} GB, "
             f"full build {r['stages']['build_full']['peak_rss_gb']:.2f} GB)"
         ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -69,6 +70,7 @@ def sessionize_bare() -> dict:
     # the dbt profile's settings
     con.execute("set preserve_insertion_order = false")
     con.execute("set TimeZone = 'UTC'")
+    con.execute(f"set memory_limit = '{os.environ.get('TOUCHPATH_DUCKDB_MEMORY_LIMIT', '6GB')}'")
     con.execute("create schema if not exists bench")
     out = {"threads": con.execute("select current_setting('threads')").fetchone()[0]}
     staged = "staging.stg_tracking__events"

@@ -32,8 +32,10 @@ def parse_path(s: str, sep: str = DEFAULT_SEP) -> tuple[str, ...]:
     if s is None:
         return ()
     delim = sep.strip()
-    tokens = s.split(delim) if delim else s.split()
-    return tuple(t for t in (tok.strip() for tok in tokens) if t)
+    if not delim:
+        return tuple(s.split())
+    tokens = tuple(map(str.strip, s.split(delim)))  # C-level loops: this runs once per distinct path
+    return tuple(t for t in tokens if t) if "" in tokens else tokens
 
 
 def collapse_repeats(path: tuple[str, ...]) -> tuple[str, ...]:
@@ -125,7 +127,7 @@ def _num(x) -> float:
     if x is None:
         return 0.0
     x = float(x)
-    return 0.0 if x != x else x  # NaN -> 0
+    return x if x == x else 0.0  # NaN -> 0
 
 
 def _sorted_sums(nums: list[float]) -> tuple[float, float, float]:
