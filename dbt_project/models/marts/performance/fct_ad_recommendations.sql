@@ -132,7 +132,9 @@ metrics as (
 evaluated as (
     select
         metrics.*,
-        case metrics.metric
+        -- rounded before the comparison: fractional credits summed in parallel can land a ratio on
+        -- either side of its threshold (10.000000000000002 vs 9.999999999999998) from run to run
+        round(case metrics.metric
             when 'roas' then metrics.roas
             when 'cpa' then metrics.cpa
             when 'cac' then metrics.cac
@@ -141,14 +143,14 @@ evaluated as (
             when 'spend' then metrics.spend_in_window
             when 'first_order_roas' then metrics.first_order_roas
             when 'platform_conversion_ratio' then metrics.platform_conversion_ratio
-        end as metric_value
+        end, 6) as metric_value
     from metrics
 ),
 
 fired as (
     select *
     from evaluated
-    where spend_in_window >= min_spend
+    where round(spend_in_window, 6) >= min_spend  -- rounded for the same reason as metric_value
         and (
             (comparator = '<' and metric_value < threshold)
             or (comparator = '<=' and metric_value <= threshold)
