@@ -132,9 +132,7 @@ metrics as (
 evaluated as (
     select
         metrics.*,
-        -- rounded before the comparison: fractional credits summed in parallel can land a ratio on
-        -- either side of its threshold (10.000000000000002 vs 9.999999999999998) from run to run
-        round(case metrics.metric
+        case metrics.metric
             when 'roas' then metrics.roas
             when 'cpa' then metrics.cpa
             when 'cac' then metrics.cac
@@ -143,19 +141,21 @@ evaluated as (
             when 'spend' then metrics.spend_in_window
             when 'first_order_roas' then metrics.first_order_roas
             when 'platform_conversion_ratio' then metrics.platform_conversion_ratio
-        end, 6) as metric_value
+        end as metric_value
     from metrics
 ),
 
 fired as (
+    -- compared at 6 decimals: sums of floats taken in parallel land a window's spend (or a ratio) on
+    -- either side of a threshold from one run to the next (10.000000000000002 vs 9.999999999999998)
     select *
     from evaluated
-    where round(spend_in_window, 6) >= min_spend  -- rounded for the same reason as metric_value
+    where round(spend_in_window, 6) >= min_spend
         and (
-            (comparator = '<' and metric_value < threshold)
-            or (comparator = '<=' and metric_value <= threshold)
-            or (comparator = '>' and metric_value > threshold)
-            or (comparator = '>=' and metric_value >= threshold)
+            (comparator = '<' and round(metric_value, 6) < threshold)
+            or (comparator = '<=' and round(metric_value, 6) <= threshold)
+            or (comparator = '>' and round(metric_value, 6) > threshold)
+            or (comparator = '>=' and round(metric_value, 6) >= threshold)
         )
 ),
 
