@@ -32,9 +32,10 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sandbox.io import dumps
 
 _S = pa.string()
 _TRAITS = pa.struct([("email", _S), ("phone", _S)])
@@ -88,9 +89,7 @@ class _Unrepresentable(Exception):
     """A row whose shape the schema cannot hold (kept whole in `_raw`)."""
 
 
-def _dumps(value) -> str:
-    """Compact JSON text, as the jsonl.gz export writes it (orjson, see sandbox/io.py)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
+_dumps = dumps  # compact JSON text, exactly as the jsonl.gz export writes it
 
 
 def _convert(obj: dict, struct: pa.StructType | pa.Schema) -> dict:

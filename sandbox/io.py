@@ -7,7 +7,6 @@ twice (spool, then export), and the standard library encoder was its single larg
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,12 +15,8 @@ import orjson
 
 
 def dumps(obj) -> str:
-    return orjson.dumps(obj).decode("utf-8")
-
-
-def dumpb(obj) -> bytes:
-    """Compact UTF-8 JSON bytes of ``obj`` (keys in insertion order)."""
-    return orjson.dumps(obj)
+    """Compact JSON text of ``obj`` (keys in insertion order; non-string keys as strings)."""
+    return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def write_json(path: Path, obj) -> None:
@@ -42,18 +37,6 @@ def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
                 chunk = []
         if chunk:
             f.write(b"\n".join(chunk) + b"\n")
-    return n
-
-
-def write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    n = 0
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=6) as gz:
-        for r in rows:
-            gz.write(orjson.dumps(r) + b"\n")
-            n += 1
-    path.write_bytes(buf.getvalue())
     return n
 
 
