@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import random
 import shutil
+from array import array
 from pathlib import Path
 
 from sandbox import catalog, groundtruth, settings, world_shop
 from sandbox import messiness as mz
 from sandbox.io import write_json, write_jsonl
 from sandbox.journeys import JourneySimulator
+from sandbox.people import Lookups, People
 from sandbox.plan import CHANNELS
 from sandbox.shards import WorldSpec, default_workers, simulate_people
 from sandbox.spool import read_merged, spooled_days
@@ -111,13 +113,9 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
     ledger = AdLedger(sim, seed, bool(cfg.get("restatement")), fx)
     klaviyo = KlaviyoBuilder(seed, start_ms, end_ms, campaigns)
     truth = groundtruth.GroundTruth(end_ms, products, channel_effects, mix) if want_truth else None
-    persons: dict[int, object] = {}  # identified or subscribed people only (compact, no devices)
-    identified: list[tuple[int, int]] = []
     n_visits = buyers = pre_sum = pre_n = 0
     hour_counts: dict[str, int] = {}
     for shard in shards:  # in person order: manifests and person dicts concatenate as one process would
-        persons.update(shard.persons)
-        identified.extend(shard.identified)
         n_visits += shard.visits
         buyers += shard.buyers
         pre_sum += shard.pre_sum
@@ -129,14 +127,13 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
         for hour, n in shard.tracking_hours.items():
             hour_counts[hour] = hour_counts.get(hour, 0) + n
     spool_dirs = {name: [shard.spool_dir / name for shard in shards] for name in ("tracking", "klaviyo", "orders")}
+    people = People([shard.people for shard in shards], customers)  # identified or subscribed people only
     del shards
-    customer_ids = world_shop.assign_customer_ids(identified)
-    for idx, cid in customer_ids.items():
-        persons[idx].customer_id = cid
+    customer_ids = people.assign_customer_ids()
 
     counts: dict[str, int] = {}
     # --- Shopify orders, one day at a time (ids grow with time)
-    order_ids: dict[tuple[int, int], int] = {}
+    order_k = array("q")  # each rendered order's number among its person's orders (people.refs holds the rest)
     n_orders, revenue, refunded, cancelled = 0, 0.0, 0.0, 0
     products_by_id = {x["product_id"]: x for x in products}
 
@@ -144,15 +141,12 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
         nonlocal n_orders, revenue, refunded, cancelled
         for day in spooled_days(spool_dirs["orders"]):
             day_orders = sorted(read_merged(spool_dirs["orders"], day), key=lambda o: (o["ms"], o["person"], o["k"]))
-            recs = world_shop.render_orders(day_orders, persons, n_orders, seed, end_ms, cfg, manifest,
+            recs = world_shop.render_orders(day_orders, people, n_orders, seed, end_ms, cfg, manifest,
                                             products_by_id)
             for o, rec in zip(day_orders, recs, strict=True):
-                order_ids[(o["person"], o["k"])] = o["id"]
-                p = persons[o["person"]]
-                if p.order_refs is None:
-                    p.order_refs = []
-                p.order_refs.append((o["id"], o["number"], o["final_total"], o["refunded"], o["cancelled"],
-                                     o["updated_ms"]))
+                order_k.append(o["k"])
+                people.refs.add(o["person"], o["id"], o["number"], o["final_total"], o["refunded"], o["cancelled"],
+                                o["updated_ms"])
                 n_orders += 1
                 revenue += float(rec["total_price"])
                 refunded += o["refunded"]
@@ -169,7 +163,8 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
     tasks = [DayTask(day, tuple(hours), tuple(spool_dirs["tracking"]), out, seed, end_ms, cfg, export_format,
                      owed[day]) for day, hours in sorted(hours_by_day.items())]
     n_events = 0
-    for rel, n, kinds in write_days(tasks, customer_ids, order_ids, workers, spool_root):
+    lookups = Lookups.build(customer_ids, people.refs.person, order_k, people.refs.id)
+    for rel, n, kinds in write_days(tasks, lookups, workers, spool_root):
         counts[rel] = n
         n_events += n
         manifest.merge(kinds)
@@ -179,11 +174,11 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
             yield from sorted(read_merged(spool_dirs["klaviyo"], day), key=lambda e: (e["attributes"]["datetime"], e["id"]))
 
     counts["klaviyo/events.jsonl"] = write_jsonl(out / "klaviyo/events.jsonl", klaviyo_rows())
-    profiles = KlaviyoBuilder.profiles(persons)
-    counts["klaviyo/profiles.jsonl"] = write_jsonl(out / "klaviyo/profiles.jsonl", profiles)
+    counts["klaviyo/profiles.jsonl"] = write_jsonl(out / "klaviyo/profiles.jsonl",
+                                                   KlaviyoBuilder.profiles(people.subscribers()))
     counts["klaviyo/metrics.jsonl"] = write_jsonl(out / "klaviyo/metrics.jsonl", klaviyo.metrics)
-    shop_customers = world_shop.build_customers(persons)
-    counts["shopify/customers.jsonl"] = write_jsonl(out / "shopify/customers.jsonl", shop_customers)
+    counts["shopify/customers.jsonl"] = write_jsonl(out / "shopify/customers.jsonl",
+                                                    world_shop.build_customers(people.customers_by_id()))
     ad_rows = ledger.rows(start_ms, days, cfg, manifest)
     for platform, rel in (("meta", "meta/insights.jsonl"), ("google_ads", "google_ads/ad_metrics.jsonl"),
                           ("tiktok", "tiktok/report.jsonl")):
@@ -207,8 +202,8 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
         "currency": settings.CURRENCY,
         "spend": {p: round(sum(r["spend"] for r in rows), 2) for p, rows in ad_rows.items()},
         "avg_touches_before_first_order": round(pre_sum / pre_n, 3) if pre_n else None,
-        "shopify_customers": len(shop_customers),
-        "klaviyo_profiles": len(profiles),
+        "shopify_customers": counts["shopify/customers.jsonl"],
+        "klaviyo_profiles": counts["klaviyo/profiles.jsonl"],
         "messiness": {k: v["count"] for k, v in sorted(manifest.kinds.items())},
     }
     world = {

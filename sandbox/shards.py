@@ -16,6 +16,7 @@ from pathlib import Path
 from sandbox import groundtruth
 from sandbox import messiness as mz
 from sandbox.journeys import JourneySimulator
+from sandbox.people import PeopleBuilder
 from sandbox.spool import DaySpool
 from sandbox.timeutil import day_of
 from sandbox.world_ads import AdLedger
@@ -45,8 +46,7 @@ class ShardResult:
     lo: int
     hi: int
     spool_dir: Path
-    persons: dict = field(default_factory=dict)  # identified or subscribed people only (compact, no devices)
-    identified: list = field(default_factory=list)  # [(identified_at, idx)]
+    people: dict = field(default_factory=dict)  # identified or subscribed people, as columns (sandbox.people)
     visits: int = 0
     buyers: int = 0
     pre_sum: int = 0  # touches before the first order, summed over buyers (and their count)
@@ -68,6 +68,7 @@ def simulate_range(spec: WorldSpec, lo: int, hi: int, spool_dir: Path) -> ShardR
     klaviyo = KlaviyoBuilder(spec.seed, spec.start_ms, spec.end_ms, spec.campaigns)
     truth = groundtruth.GroundTruth(spec.end_ms, spec.products, spec.effects, spec.mix) if spec.want_truth else None
     out = ShardResult(lo, hi, Path(spool_dir))
+    people = PeopleBuilder()
     for i in range(lo, hi):
         res = sim.simulate(i)
         deliver_person(res.events, spec.seed, i, spec.end_ms, spec.cfg, manifest, ev_spool.add)
@@ -83,13 +84,11 @@ def simulate_range(spec: WorldSpec, lo: int, hi: int, spool_dir: Path) -> ShardR
             out.pre_sum += res.pre_purchase_touches
             out.pre_n += 1
         p = res.person
-        p.devices = None
         if p.identified_at is not None or p.subscribed_at is not None:
-            out.persons[i] = p
-        if p.identified_at is not None:
-            out.identified.append((p.identified_at, i))
+            people.add(p)
     for spool in (ev_spool, kl_spool, ord_spool):
         spool.flush()
+    out.people = people.columns()
     out.ledger = (dict(ledger.tracked), ledger.conv)
     out.truth = truth.state() if truth is not None else None
     out.manifest = manifest.kinds

@@ -12,20 +12,20 @@ be written independently and still carry the budget over as one sequential pass 
 from __future__ import annotations
 
 import multiprocessing
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox import messiness as mz
 from sandbox.io import JsonlGzWriter
+from sandbox.people import Lookups
 from sandbox.spool import SUFFIX, read_merged
 from sandbox.timeutil import parse_iso
 from sandbox.world_tracking import bot_burst_events
 
 EXPORT_FORMATS = ("jsonl.gz", "parquet")
 
-# ids resolved after simulation, set once per worker process (see ``_load_lookups``)
+# ids resolved after simulation (sandbox.people.Lookups), set once per worker process (see ``_load_lookups``)
 _LOOKUPS: dict = {}
 
 
@@ -67,7 +67,7 @@ def _writer(path: Path, export_format: str):
 
 def write_day(task: DayTask) -> tuple[str, int, dict]:
     """(relative path, events written, manifest kinds of the bot bursts) of one day's export file."""
-    customer_ids, order_ids = _LOOKUPS["customer_ids"], _LOOKUPS["order_ids"]
+    ids: Lookups = _LOOKUPS["ids"]
     manifest = mz.Manifest(task.cfg)
     rel = f"tracking/dt={task.day}/events-0000.{task.export_format}"
     writer = _writer(task.out / rel, task.export_format)
@@ -81,9 +81,9 @@ def write_day(task: DayTask) -> tuple[str, int, dict]:
             if "_p" in e:
                 pidx = e.pop("_p")
                 if e.pop("_uid", False):
-                    e["userId"] = str(customer_ids[pidx])
+                    e["userId"] = str(ids.customer_id(pidx))
                 if "_ok" in e:
-                    e["properties"]["order_id"] = str(order_ids[(pidx, e.pop("_ok"))])
+                    e["properties"]["order_id"] = str(ids.order_id(pidx, e.pop("_ok")))
         if bot_rate:
             manifest.eligible("bot_bursts", len(rows))
             bot_budget += len(rows) * bot_rate / (1 - bot_rate) if bot_rate < 1 else len(rows)
@@ -96,24 +96,22 @@ def write_day(task: DayTask) -> tuple[str, int, dict]:
     return rel, writer.close(), manifest.kinds
 
 
-def _load_lookups(path: str) -> None:
-    with open(path, "rb") as f:
-        _LOOKUPS.update(pickle.load(f))
+def _load_lookups(folder: str) -> None:
+    _LOOKUPS["ids"] = Lookups.load(folder)
 
 
-def write_days(tasks: list[DayTask], customer_ids: dict, order_ids: dict, workers: int,
-               scratch: Path) -> list[tuple[str, int, dict]]:
+def write_days(tasks: list[DayTask], lookups: Lookups, workers: int, scratch: Path) -> list[tuple[str, int, dict]]:
     """``write_day`` of every task, in task order; ``workers`` > 1 writes days in parallel processes."""
     if workers <= 1 or len(tasks) <= 1:
-        _LOOKUPS.update(customer_ids=customer_ids, order_ids=order_ids)
+        _LOOKUPS["ids"] = lookups
         try:
             return [write_day(t) for t in tasks]
         finally:
             _LOOKUPS.clear()
-    lookups = Path(scratch) / "lookups.pickle"
-    with lookups.open("wb") as f:
-        pickle.dump({"customer_ids": customer_ids, "order_ids": order_ids}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    folder = Path(scratch) / "lookups"
+    folder.mkdir(parents=True, exist_ok=True)
+    lookups.save(folder)
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_load_lookups,
-                             initargs=(str(lookups),)) as pool:
+                             initargs=(str(folder),)) as pool:
         return list(pool.map(write_day, tasks))

@@ -6,6 +6,7 @@ abandoned-cart reminders (sent whether or not they are clicked) and the weekly n
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 
 from sandbox.timeutil import DAY_MS, HOUR_MS, MINUTE_MS, day_of, iso_utc_seconds
 
@@ -100,13 +101,12 @@ class KlaviyoBuilder:
             send_ms += 7 * DAY_MS
 
     @staticmethod
-    def profiles(persons: dict) -> list[dict]:
-        out = []
-        for p in sorted((p for p in persons.values() if p.profile_id), key=lambda p: (p.subscribed_at, p.idx)):
-            out.append({"type": "profile", "id": p.profile_id, "attributes": {
+    def profiles(subscribers: Iterable) -> Iterator[dict]:
+        """Klaviyo profiles of the subscribed people, given by (subscribed_at, idx) (``People.subscribers``)."""
+        for p in subscribers:
+            yield {"type": "profile", "id": p.profile_id, "attributes": {
                 "email": p.email, "phone_number": p.phone if p.sms_at is not None else None,
                 "external_id": str(p.customer_id) if p.customer_id else None,
                 "first_name": p.first_name, "last_name": p.last_name,
                 "created": iso_utc_seconds(p.subscribed_at), "updated": iso_utc_seconds(p.subscribed_at),
-                "properties": {"persona_hint": None}}})
-        return out
+                "properties": {"persona_hint": None}}}

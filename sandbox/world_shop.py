@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable, Iterator
 
 from sandbox import settings
 from sandbox.timeutil import DAY_MS, HOUR_MS, MINUTE_MS, iso_offset
@@ -18,17 +19,12 @@ def _money(x: float) -> str:
     return f"{x:.2f}"
 
 
-def assign_customer_ids(identified: list[tuple[int, int]]) -> dict[int, int]:
-    """Customer ids grow with time, like Shopify's: [(identified_at, person idx)] -> {idx: customer id}."""
-    return {idx: 7400000000000 + 17 * (k + 1) for k, (_, idx) in enumerate(sorted(identified))}
-
-
 def order_id(k: int) -> int:
     """Id of the k-th order (0-based, chronological)."""
     return 5600000000000 + 31 * (k + 1)
 
 
-def render_orders(day_orders: list[dict], persons: dict, first_k: int, seed: int, end_ms: int, cfg: dict,
+def render_orders(day_orders: list[dict], persons, first_k: int, seed: int, end_ms: int, cfg: dict,
                   manifest, products_by_id: dict) -> list[dict]:
     """Shopify orders of one day (internal specs sorted chronologically), numbered from ``first_k``."""
     out = []
@@ -172,16 +168,15 @@ def _customer_stub(p) -> dict:
             "currency": p.currency, "tags": "", "admin_graphql_api_id": f"gid://shopify/Customer/{p.customer_id}"}
 
 
-def build_customers(persons: dict) -> list[dict]:
-    """Shopify customers (identified people), ordered by id; ``order_refs`` filled while rendering orders."""
-    out = []
-    for p in sorted((p for p in persons.values() if p.customer_id), key=lambda p: p.customer_id):
-        mine = p.order_refs or []  # (id, number, total, refunded, cancelled, updated_ms)
+def build_customers(customers: Iterable[tuple]) -> Iterator[dict]:
+    """Shopify customers from (person, their order refs) ordered by customer id (``People.customers_by_id``);
+    a ref is (id, number, total, refunded, cancelled, updated_ms)."""
+    for p, mine in customers:
         spent = sum(r[2] - r[3] for r in mine if not r[4])
         updated = max([p.identified_at] + [r[5] for r in mine])
         email_state = "subscribed" if p.subscribed_at is not None else "not_subscribed"
         sms_state = "subscribed" if p.sms_at is not None else "not_subscribed"
-        out.append({
+        yield {
             **_customer_stub(p), "updated_at": _ts(updated), "orders_count": len(mine),
             "total_spent": _money(round(spent, 2)),
             "last_order_id": mine[-1][0] if mine else None,
@@ -193,5 +188,4 @@ def build_customers(persons: dict) -> list[dict]:
                                        "consent_updated_at": _ts(p.sms_at) if p.sms_at else None,
                                        "consent_collected_from": "SHOPIFY"} if p.phone else None),
             "addresses": [], "note": None,
-        })
-    return out
+        }
