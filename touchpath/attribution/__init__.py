@@ -26,7 +26,9 @@ Public API
 ``parse_path``, ``markov_removal_effects``, ``markov_channel_credits``,
 ``markov_channel_value``, ``shapley_path_shares``, ``shapley_channel_credits`` and
 ``path_credits``; the math of each is in the docstrings of :mod:`.markov` and
-:mod:`.shapley`.
+:mod:`.shapley`. For a column of path strings, ``encode_paths`` builds the engines'
+:class:`PathTable` without a Python loop per path (``split_paths`` is its reader, the
+vectorised twin of ``parse_path``); ``build_table`` does the same from parsed tuples.
 """
 
 from .api import path_credits
@@ -37,8 +39,9 @@ from .markov import (
     markov_channel_value,
     markov_removal_effects,
 )
-from .paths import PathTable, build_table, collapse_repeats, parse_path
+from .paths import collapse_repeats, parse_path, split_paths
 from .shapley import ShapleyShares, fit_shapley, shapley_channel_credits, shapley_path_shares
+from .table import PathTable, build_table, encode_paths
 
 __all__ = [
     "MarkovResult",
@@ -46,6 +49,7 @@ __all__ = [
     "ShapleyShares",
     "build_table",
     "collapse_repeats",
+    "encode_paths",
     "fit_markov",
     "fit_shapley",
     "markov_channel_credits",
@@ -55,4 +59,5 @@ __all__ = [
     "path_credits",
     "shapley_channel_credits",
     "shapley_path_shares",
+    "split_paths",
 ]

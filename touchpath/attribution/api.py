@@ -6,10 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .markov import fit_markov
-from .paths import DEFAULT_SEP, build_table, parse_path
+from .paths import DEFAULT_SEP
 from .shapley import MAX_EXACT, N_PERMUTATIONS, fit_shapley
+from .table import encode_paths
 
 MODELS = ("markov", "shapley")
 INPUT_COLUMNS = ("channel_path", "conversions", "revenue", "nulls")
@@ -54,50 +57,46 @@ def path_credits(
     df["channel_path"] = df["channel_path"].fillna("").astype(str)
     for col in INPUT_COLUMNS[1:]:
         df[col] = pd.to_numeric(df[col]).fillna(0.0).astype(float)
-    # Sorting on every column first fixes the order in which duplicates get summed.
-    df = df.sort_values(list(INPUT_COLUMNS), kind="stable")
-    df = df.groupby("channel_path", sort=True, as_index=False).sum()
+    if not df["channel_path"].is_unique:  # the warehouse summary has one row per string already
+        # Sorting on every column first fixes the order in which duplicates get summed.
+        df = df.sort_values(list(INPUT_COLUMNS), kind="stable")
+        df = df.groupby("channel_path", sort=True, as_index=False).sum()
 
-    strings = df["channel_path"].to_numpy(dtype=object)
-    tuples = [parse_path(s, sep) for s in strings]
-    table = build_table(
-        zip(
-            tuples,
-            df["conversions"].to_numpy(),
-            df["revenue"].to_numpy(),
-            df["nulls"].to_numpy(),
-            strict=True,
-        )
+    strings = pa.array(df["channel_path"], pa.large_string())
+    conversions = df["conversions"].to_numpy()
+    table, row_path = encode_paths(
+        strings, conversions, df["revenue"].to_numpy(), df["nulls"].to_numpy(), sep
     )
-    lookup = {p: i for i, p in enumerate(table.paths)}
-    table_idx = np.array([lookup.get(t, -1) for t in tuples], dtype=np.int64)
-    wanted = np.flatnonzero((df["conversions"].to_numpy() > 0) & (table_idx >= 0))
+    # Output rows come out already sorted: models by name, then rows by their string, and
+    # within a row the channels in index order, which is name order.
+    by_string = pc.sort_indices(strings).to_numpy()
+    wanted = by_string[(conversions[by_string] > 0) & (row_path[by_string] >= 0)]
+    channels = pa.array(table.channels, pa.large_string())
 
-    frames = []
-    for model in models:
+    parts = []
+    for model in sorted(models):
         if model == "markov":
             path_idx, channel_idx, share = _markov_shares(table, markov_order)
         else:
             res = fit_shapley(table, shapley_max_exact, shapley_permutations, seed)
             path_idx, channel_idx, share = res.path_idx, res.channel_idx, res.share
-        rows, pairs = _expand(path_idx, len(table.paths), table_idx[wanted], wanted)
-        frames.append(
-            pd.DataFrame(
+        rows, pairs = _expand(path_idx, table.n_paths, row_path[wanted], wanted)
+        parts.append(
+            pa.table(
                 {
-                    "model": model,
-                    "channel_path": strings[rows],
-                    "channel": np.asarray(table.channels, dtype=object)[channel_idx[pairs]]
-                    if len(pairs)
-                    else np.array([], dtype=object),
-                    "share": share[pairs],
+                    "model": pa.array([model], pa.large_string()).take(np.zeros(len(rows), dtype=np.int64)),
+                    "channel_path": strings.take(rows),
+                    "channel": channels.take(channel_idx[pairs]),
+                    "share": pa.array(share[pairs], pa.float64()),
                 }
             )
         )
-    if not frames:
+    if not parts:
         return pd.DataFrame(columns=OUTPUT_COLUMNS)
-    out = pd.concat(frames, ignore_index=True)
-    out = out.sort_values(OUTPUT_COLUMNS[:3], kind="stable", ignore_index=True)
-    return out[OUTPUT_COLUMNS]
+    out = pa.concat_tables(parts).to_pandas()
+    if len(set(models)) < len(models):  # a model asked twice: its copies interleave row by row
+        out = out.sort_values(OUTPUT_COLUMNS[:3], kind="stable", ignore_index=True)
+    return out
 
 
 def _markov_shares(table, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -105,7 +104,7 @@ def _markov_shares(table, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     res = fit_markov(table, order)
     path_idx, channel_idx = table.distinct_pairs()
     weight = res.removal_conversions[channel_idx]
-    n_paths = len(table.paths)
+    n_paths = table.n_paths
     total = np.bincount(path_idx, weights=weight, minlength=n_paths)
     count = np.bincount(path_idx, minlength=n_paths)
     denom = total[path_idx]

@@ -54,7 +54,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import bicgstab, spsolve
 
-from .paths import PathRow, PathTable, build_table
+from .paths import PathRow
+from .table import PathTable, build_table
 
 Target = Literal["conversions", "value"]
 
@@ -192,13 +193,15 @@ def _states(table: PathTable, order: int) -> tuple[np.ndarray, np.ndarray]:
     padded with -1 at the front; identical windows share a state. States are numbered in
     sorted window order, which depends only on the (canonical) table.
     """
+    n_ch = len(table.channels)
+    if order == 1:  # the windows are the channels themselves, and every channel occurs
+        return table.codes, np.eye(n_ch, dtype=bool)
     n_pos = len(table.codes)
     pos_in_path = np.arange(n_pos) - np.repeat(table.offsets[:-1], table.lengths)
     window = np.full((n_pos, order), -1, dtype=np.int64)
     for j in range(order):
         ok = pos_in_path >= j
         window[ok, order - 1 - j] = table.codes[np.flatnonzero(ok) - j]
-    n_ch = len(table.channels)
     base = n_ch + 1
     if order * np.log2(base) < 62:
         # Pack each window into one integer: np.unique on a 1-D key is much faster than on rows.

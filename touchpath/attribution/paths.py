@@ -1,21 +1,25 @@
-"""Path parsing and the canonical, encoded path table shared by the attribution engines.
+"""Reading journey strings into channels: the scalar :func:`parse_path` and its vectorised twin.
 
-Every engine works on a :class:`PathTable`: the distinct channel paths, sorted and with
-duplicates summed, plus a flat integer encoding of their channels. Canonicalising once here
-is what makes every engine independent of the input row order (floating-point sums are
-always taken in the same order) and lets the engines stay vectorised over distinct paths.
+:func:`parse_path` is the definition; :func:`split_paths` reads a whole column the same way
+without a Python loop per path (C-level split, then Python only for the handful of distinct
+raw tokens), and :func:`encode_tuples` integer-encodes already-parsed tuples. Both return the
+flat encoding :class:`~.table.PathTable` is built from: sorted channel names, one code per
+touch, and the number of touches of each input row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DEFAULT_SEP = " > "
 
 PathRow = tuple[tuple[str, ...], float, float, float]
+Encoded = tuple[tuple[str, ...], np.ndarray, np.ndarray]  # (channels, codes, lengths)
 
 
 def parse_path(s: str, sep: str = DEFAULT_SEP) -> tuple[str, ...]:
@@ -43,94 +47,47 @@ def collapse_repeats(path: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(c for i, c in enumerate(path) if i == 0 or c != path[i - 1])
 
 
-@dataclass(frozen=True)
-class PathTable:
-    """Distinct, sorted, non-empty paths with summed counts and a flat channel encoding.
+def split_paths(strings: Sequence[str | None] | pa.Array, sep: str = DEFAULT_SEP) -> Encoded:
+    """:func:`parse_path` over a column of strings (``None`` reads as the empty path).
 
-    ``channels`` is sorted; ``codes[offsets[i]:offsets[i+1]]`` are the channel indices of
-    ``paths[i]``. Counts are float arrays aligned with ``paths``.
+    Returns ``(channels, codes, lengths)``: the sorted distinct channels, the code of every
+    touch in row order, and the number of touches of each row. Exactly :func:`parse_path`'s
+    reading, because the split on ``sep.strip()`` is a literal split like ``str.split`` and
+    the stripping is ``str.strip`` itself, applied once per distinct raw token.
     """
-
-    channels: tuple[str, ...]
-    paths: tuple[tuple[str, ...], ...]
-    conversions: np.ndarray
-    value: np.ndarray
-    nulls: np.ndarray
-    codes: np.ndarray
-    offsets: np.ndarray
-
-    @property
-    def lengths(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
-    @property
-    def path_index(self) -> np.ndarray:
-        """For every flat position, the index of the path it belongs to."""
-        return np.repeat(np.arange(len(self.paths)), self.lengths)
-
-    def distinct_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """(path index, channel index) of each distinct channel of each path, sorted by both."""
-        n_ch = max(len(self.channels), 1)
-        keys = np.unique(self.path_index.astype(np.int64) * n_ch + self.codes)
-        return keys // n_ch, keys % n_ch
-
-
-def build_table(rows: Iterable[PathRow] | PathTable, collapse: bool = False) -> PathTable:
-    """Canonicalise ``(path_tuple, conversions, value, nulls)`` rows into a :class:`PathTable`.
-
-    Rows with the same path (after optional repeat collapsing) are summed, empty paths are
-    dropped (a journey with no touchpoint has no channel to credit), and the result is sorted
-    by path so that any permutation of the input yields a bit-identical table. Missing
-    (NaN/None) counts count as 0; negative counts are rejected.
-    """
-    if isinstance(rows, PathTable):
-        if not collapse:
-            return rows
-        rows = zip(rows.paths, rows.conversions, rows.value, rows.nulls, strict=True)
-    acc: dict[tuple[str, ...], list[float]] = {}
-    for path, conv, value, nulls in rows:
-        path = tuple(path)
-        if collapse:
-            path = collapse_repeats(path)
-        if not path:
-            continue
-        nums = [_num(conv), _num(value), _num(nulls)]
-        if nums[0] < 0 or nums[2] < 0:
-            raise ValueError(f"negative conversions/nulls for path {path!r}")
-        slot = acc.get(path)
-        if slot is None:
-            acc[path] = nums
-        else:
-            # Summing in input order would make results depend on row order; keep the
-            # addends and sum them sorted below instead.
-            slot.extend(nums)
-    paths = tuple(sorted(acc))
-    sums = np.array([_sorted_sums(acc[p]) for p in paths], dtype=float).reshape(len(paths), 3)
-    channels = tuple(sorted({c for p in paths for c in p}))
+    delim = sep.strip()
+    if not delim:  # split on whitespace runs: rare, so the scalar reading is good enough
+        return encode_tuples([parse_path(s, sep) for s in _as_list(strings)])
+    arr = strings if isinstance(strings, pa.Array | pa.ChunkedArray) else pa.array(strings, pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.split_pattern(arr, pattern=delim)
+    lengths = pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
+    raw = pc.dictionary_encode(pc.list_flatten(lists))
+    names = [t.strip() for t in raw.dictionary.to_pylist()]
+    channels = tuple(sorted({n for n in names if n}))
     index = {c: i for i, c in enumerate(channels)}
-    lengths = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
-    offsets = np.zeros(len(paths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    codes = np.fromiter((index[c] for p in paths for c in p), dtype=np.int64, count=int(offsets[-1]))
-    return PathTable(
-        channels=channels,
-        paths=paths,
-        conversions=sums[:, 0].copy(),
-        value=sums[:, 1].copy(),
-        nulls=sums[:, 2].copy(),
-        codes=codes,
-        offsets=offsets,
-    )
+    remap = np.array([index.get(n, -1) for n in names], dtype=np.int64)  # -1: empty token
+    codes = remap[raw.indices.to_numpy(zero_copy_only=False)]
+    dropped = codes < 0
+    if dropped.any():
+        row = np.repeat(np.arange(len(lengths)), lengths)
+        lengths = np.bincount(row[~dropped], minlength=len(lengths)).astype(np.int64)
+        codes = codes[~dropped]
+    return channels, codes, lengths
 
 
-def _num(x) -> float:
-    if x is None:
-        return 0.0
-    x = float(x)
-    return x if x == x else 0.0  # NaN -> 0
+def encode_tuples(paths: Sequence[tuple]) -> Encoded:
+    """``(channels, codes, lengths)`` of already-split paths (any hashable, sortable channels)."""
+    flat = list(chain.from_iterable(paths))
+    channels = tuple(sorted(set(flat)))
+    index = {c: i for i, c in enumerate(channels)}
+    codes = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths))
+    return channels, codes, lengths
 
 
-def _sorted_sums(nums: list[float]) -> tuple[float, float, float]:
-    if len(nums) == 3:
-        return nums[0], nums[1], nums[2]
-    return tuple(float(sum(sorted(nums[k::3]))) for k in range(3))  # type: ignore[return-value]
+def _as_list(strings) -> list:
+    if isinstance(strings, pa.Array | pa.ChunkedArray):
+        return strings.to_pylist()
+    return list(strings)

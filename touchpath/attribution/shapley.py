@@ -38,10 +38,12 @@ from math import factorial
 
 import numpy as np
 
-from .paths import PathRow, PathTable, build_table
+from .paths import PathRow
+from .table import PathTable, build_table, group_segments, offsets_from_lengths
 
 MAX_EXACT = 12
 N_PERMUTATIONS = 2000
+BATCH_CELLS = 1 << 21  # subset values per batch of exact coalitions (16 MB per int64 array)
 
 
 @dataclass(frozen=True)
@@ -63,40 +65,50 @@ def fit_shapley(
     """Compute the shares of every distinct path (see module docstring)."""
     table = build_table(paths)
     pair_path, pair_ch = table.distinct_pairs()
-    n_paths = len(table.paths)
+    n_paths = table.n_paths
     if n_paths == 0:
         empty = np.zeros(0)
         return ShapleyShares(table, empty.astype(np.int64), empty.astype(np.int64), empty)
 
-    # One coalition id per path. Python-int bitmasks work for any number of channels.
-    members: list[list[int]] = [[] for _ in range(n_paths)]
-    for p, c in zip(pair_path.tolist(), pair_ch.tolist(), strict=True):
-        members[p].append(c)
-    masks = [sum(1 << c for c in m) for m in members]
-    conv: dict[int, float] = {}
-    tries: dict[int, float] = {}
-    for m, cv, nl in zip(masks, table.conversions.tolist(), table.nulls.tolist(), strict=True):
-        conv[m] = conv.get(m, 0.0) + cv
-        tries[m] = tries.get(m, 0.0) + cv + nl
-    rate = {m: (conv[m] / t if t > 0 else 0.0) for m, t in tries.items()}
+    # Paths with the same channel set share a coalition, and so their v(S) and their shares:
+    # group them once, then work per coalition (far fewer than paths) rather than per path.
+    pair_start = offsets_from_lengths(np.bincount(pair_path, minlength=n_paths))
+    coalition, first = group_segments(pair_ch, pair_start, len(table.channels), np.arange(n_paths))
+    # bincount adds in path order, as the per-coalition sums always were: tries as
+    # ((conv_1 + nulls_1) + conv_2) + nulls_2 ..., hence the interleaved weights.
+    conv = np.bincount(coalition, weights=table.conversions, minlength=len(first))
+    both = np.column_stack([table.conversions, table.nulls]).ravel()
+    tries = np.bincount(np.repeat(coalition, 2), weights=both, minlength=len(first))
+    members = [pair_ch[pair_start[p] : pair_start[p + 1]].tolist() for p in first.tolist()]
+    masks = [sum(1 << c for c in m) for m in members]  # Python ints: any number of channels
+    rate = {
+        m: (cv / t if t > 0 else 0.0) for m, cv, t in zip(masks, conv.tolist(), tries.tolist(), strict=True)
+    }
     lookup = _Lookup(rate, len(table.channels))
 
-    cache: dict[int, np.ndarray] = {}
-    share = np.empty(len(pair_path))
-    start = 0
-    for p in range(n_paths):
-        chans = members[p]
-        key = masks[p]
-        s = cache.get(key)
-        if s is None:
-            if len(chans) <= max_exact:
-                phi = _exact(chans, lookup)
-            else:
-                names = [table.channels[c] for c in chans]
-                phi = _sampled(chans, lookup, n_permutations, _rng(seed, names))
-            s = cache[key] = _normalise(phi)
-        share[start : start + len(chans)] = s
-        start += len(chans)
+    shares: list[np.ndarray] = [np.empty(0)] * len(members)
+    by_size: dict[int, list[int]] = {}
+    for i, chans in enumerate(members):
+        if len(chans) <= max_exact:
+            by_size.setdefault(len(chans), []).append(i)
+        else:
+            names = [table.channels[c] for c in chans]
+            shares[i] = _normalise(_sampled(chans, lookup, n_permutations, _rng(seed, names)))
+    # Coalitions of one size are solved together (one array op per player rather than per
+    # coalition and player), in slices that keep the subset arrays to ~BATCH_CELLS values.
+    for n, idx in by_size.items():
+        step = max(1, BATCH_CELLS >> n)
+        for lo in range(0, len(idx), step):
+            part = idx[lo : lo + step]
+            phi = _exact_many(
+                np.array([members[i] for i in part], dtype=np.int64).reshape(len(part), n), lookup
+            )
+            for i, row in zip(part, _normalise(phi), strict=True):
+                shares[i] = row
+    # A path's pairs list its channels in the same (sorted) order as its coalition's shares.
+    share_start = offsets_from_lengths(np.fromiter(map(len, members), dtype=np.int64, count=len(members)))
+    rank = np.arange(len(pair_path)) - pair_start[pair_path]
+    share = np.concatenate(shares)[share_start[coalition[pair_path]] + rank]
     return ShapleyShares(table, pair_path, pair_ch, share)
 
 
@@ -158,28 +170,38 @@ class _Lookup:
 
 
 def _exact(chans: list[int], v: _Lookup) -> np.ndarray:
-    """Exact Shapley values by enumerating every subset of the players as a local bitmask."""
-    n = len(chans)
+    """Exact Shapley values of one coalition's players (see :func:`_exact_many`)."""
+    return _exact_many(np.array(chans, dtype=np.int64).reshape(1, len(chans)), v)[0]
+
+
+def _exact_many(chans: np.ndarray, v: _Lookup) -> np.ndarray:
+    """Exact Shapley values of ``k`` coalitions of ``n`` players each (the rows of ``chans``),
+    by enumerating every subset of the players as a local bitmask."""
+    k, n = chans.shape
     local = np.arange(1 << n, dtype=np.int64)
-    bits = v.masks(chans)
     if v.vectorised:
-        glob = np.zeros(1 << n, dtype=np.int64)
+        bits = np.left_shift(np.int64(1), chans)
+        glob = np.zeros((k, 1 << n), dtype=np.int64)
         for j in range(n):
-            glob |= np.where((local >> j) & 1 == 1, bits[j], 0)
+            glob |= np.where((local >> j) & 1 == 1, bits[:, j, None], 0)
     else:  # > 62 channels: Python ints, slower but unbounded
         glob = np.array(
-            [sum(int(bits[j]) for j in range(n) if m >> j & 1) for m in range(1 << n)], dtype=object
-        )
+            [[sum(1 << int(c[j]) for j in range(n) if m >> j & 1) for m in range(1 << n)] for c in chans],
+            dtype=object,
+        ).reshape(k, 1 << n)
     val = v(glob)
-    val[0] = 0.0  # v(empty) = 0 by definition
+    val[:, 0] = 0.0  # v(empty) = 0 by definition
     size = np.bitwise_count(local.astype(np.uint64)).astype(np.int64)
     # weight[s] = s! (n-s-1)! / n!, the probability that a random order puts exactly the
     # s players of S (in any order) before i.
     weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
-    phi = np.empty(n)
+    phi = np.empty((k, n))
     for j in range(n):
         without = local[(local >> j) & 1 == 0]
-        phi[j] = np.sum(weight[size[without]] * (val[without | (1 << j)] - val[without]))
+        terms = weight[size[without]] * (val[:, without | (1 << j)] - val[:, without])
+        # Row-major, so each row is summed pairwise exactly as a single coalition's 1-D sum is
+        # (column indexing hands back a column-major array, summed in another order).
+        phi[:, j] = np.ascontiguousarray(terms).sum(axis=1)
     return phi
 
 
@@ -203,8 +225,7 @@ def _rng(seed: int, names: list[str]) -> np.random.Generator:
 
 
 def _normalise(phi: np.ndarray) -> np.ndarray:
+    """Shares of the (last axis of) ``phi``: negatives clipped, the rest scaled to sum to 1."""
     pos = np.clip(phi, 0.0, None)
-    total = pos.sum()
-    if total <= 0:
-        return np.full(len(phi), 1.0 / len(phi))
-    return pos / total
+    total = pos.sum(axis=-1, keepdims=True)
+    return np.where(total > 0, pos / np.where(total > 0, total, 1.0), 1.0 / phi.shape[-1])
