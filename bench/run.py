@@ -162,8 +162,43 @@ def sessionization(measured, dbt, repeats: int) -> dict:
     return {"sessionize_bare": out_bare, "sessionize_model_full_refresh": out_model}
 
 
-def redo_sessionization(events: int, repeats: int) -> dict:
-    """Re-measure only the sessionization comparison on a finished run's warehouse (updates its results)."""
+class Stages:
+    """Runs a run's measured stages (each its own process tree) with the run's environment; logs them."""
+
+    def __init__(self, run_dir: Path, env: dict) -> None:
+        self.run_dir = run_dir
+        self.env = env
+
+    def measured(self, name: str, cmd: list[str], cwd=ROOT) -> Measured:
+        log(f"{name}: {' '.join(cmd[1:] if cmd[0] == sys.executable else cmd)}")
+        m = run_measured(cmd, cwd=cwd, env=self.env, log_path=self.run_dir / name)
+        log(f"{name}: {m.seconds:.1f}s, peak {m.peak_rss_gb:.2f} GB, rc {m.returncode}, load {m.load_after}")
+        return m
+
+    def dbt(self, name: str, *args: str) -> dict:
+        """A dbt command with its own target and log folders; its per-model run results summarized."""
+        target = self.run_dir / f"target_{name}"
+        logs = self.run_dir / f"logs_{name}"
+        cmd = [str(BIN / "dbt"), *args, "--profiles-dir", ".", "--target-path", str(target), "--log-path", str(logs)]
+        m = self.measured(name, cmd, cwd=DBT_DIR)
+        rr = target / "run_results.json"
+        return stage_record(m, run_results=summarize_run_results(rr) if rr.exists() else None)
+
+    def attribution(self, ca_python: str | None, ca_nsim: float) -> dict:
+        """Our data-driven attribution against ChannelAttribution on the warehouse's path summary."""
+        cmd = [sys.executable, "-m", "bench.stages", "attribution", "--ca-nsim", str(ca_nsim)]
+        if ca_python:
+            cmd += ["--ca-python", ca_python]
+        m = self.measured("attribution", cmd)
+        return {"attribution": stage_record(m, **stage_json(m))}
+
+
+REDOABLE = ("sessionization", "attribution")
+
+
+def redo(events: int, what: str, repeats: int, ca_python: str | None, ca_nsim: float) -> dict:
+    """Re-measure only the sessionization or the attribution comparison on a finished run's warehouse (same
+    data; the code may have changed since) and update its results, noting when."""
     path = RESULTS / f"events-{events}.json"
     result = json.loads(path.read_text())
     run_dir = OUT_ROOT / "runs" / f"events-{events}"
@@ -173,34 +208,14 @@ def redo_sessionization(events: int, repeats: int) -> dict:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
     }
-
-    def measured(name, cmd, cwd=ROOT):
-        m = run_measured(cmd, cwd=cwd, env=env, log_path=run_dir / name)
-        log(f"{name}: {m.seconds:.1f}s, peak {m.peak_rss_gb:.2f} GB, rc {m.returncode}, load {m.load_after}")
-        return m
-
-    def dbt(name, *args):
-        target = run_dir / f"target_{name}"
-        m = measured(
-            name,
-            [
-                str(BIN / "dbt"),
-                *args,
-                "--profiles-dir",
-                ".",
-                "--target-path",
-                str(target),
-                "--log-path",
-                str(run_dir / f"logs_{name}"),
-            ],
-            cwd=DBT_DIR,
-        )
-        rr = target / "run_results.json"
-        return stage_record(m, run_results=summarize_run_results(rr) if rr.exists() else None)
-
+    stages = Stages(run_dir, env)
     before = uptime()
-    result["stages"].update(sessionization(measured, dbt, repeats))
-    result["sessionization_remeasured"] = {"uptime_before": before, "uptime_after": uptime()}
+    if what == "sessionization":
+        result["stages"].update(sessionization(stages.measured, stages.dbt, repeats))
+    else:
+        result["stages"].update(stages.attribution(ca_python, ca_nsim))
+    result[f"{what}_remeasured"] = {"uptime_before": before, "uptime_after": uptime(),
+                                    "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     path.write_text(json.dumps(result, indent=2, default=str))
     return result
 
@@ -244,30 +259,8 @@ def run_size(
     stages = result["stages"]
     py = [sys.executable, "-m"]
 
-    def measured(name: str, cmd: list[str], cwd=ROOT) -> Measured:
-        log(f"{name}: {' '.join(cmd[1:] if cmd[0] == sys.executable else cmd)}")
-        m = run_measured(cmd, cwd=cwd, env=env_base, log_path=run_dir / name)
-        log(f"{name}: {m.seconds:.1f}s, peak {m.peak_rss_gb:.2f} GB, rc {m.returncode}, load {m.load_after}")
-        return m
-
-    def dbt(name: str, *args: str) -> dict:
-        target = run_dir / f"target_{name}"
-        m = measured(
-            name,
-            [
-                str(BIN / "dbt"),
-                *args,
-                "--profiles-dir",
-                ".",
-                "--target-path",
-                str(target),
-                "--log-path",
-                str(run_dir / f"logs_{name}"),
-            ],
-            cwd=DBT_DIR,
-        )
-        rr = target / "run_results.json"
-        return stage_record(m, run_results=summarize_run_results(rr) if rr.exists() else None)
+    runner = Stages(run_dir, env_base)
+    measured, dbt = runner.measured, runner.dbt
 
     def apis(name: str, first: str, end: str) -> dict:
         """Each API source as its own measured process (time and peak memory per source), one after another."""
@@ -334,11 +327,7 @@ def run_size(
     result["events_loaded"] = n_all
     # 4. sessionization vs the bare limit, attribution vs ChannelAttribution (final data)
     stages.update(sessionization(measured, dbt, repeats))
-    cmd = py + ["bench.stages", "attribution", "--ca-nsim", str(ca_nsim)]
-    if ca_python:
-        cmd += ["--ca-python", ca_python]
-    m = measured("attribution", cmd)
-    stages["attribution"] = stage_record(m, **stage_json(m))
+    stages.update(runner.attribution(ca_python, ca_nsim))
     result["uptime_after"] = uptime()
     result["warehouse_gb"] = warehouse.stat().st_size / 2**30
     return result
@@ -422,7 +411,8 @@ def render(results: list[dict], meta: dict) -> str:
         "```sh",
         "make bench                                            # = python -m bench.run --events 1000000",
         "python -m bench.run --events 10000000                   # what produced the table below",
-        "python -m bench.run --events 10000000 --redo-sessionization  # sessionization comparison re-measured (3 runs)",
+        "python -m bench.run --events 10000000 --redo sessionization  # sessionization comparison re-measured (3 runs)",
+        "python -m bench.run --events 10000000 --redo attribution  # attribution comparison re-measured",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
         "python -m bench.run --events 100000000                  # supported (world generation is cached)",
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
@@ -575,16 +565,8 @@ def render(results: list[dict], meta: dict) -> str:
     )
     row("max abs credit difference, CA vs our exact Markov (share of total)", lambda r: ca_diff(r))
     row("load average after the run", lambda r: r["uptime_after"].split("load average:")[-1].strip())
-    row(
-        "load average around the sessionization re-measurement (before → after)",
-        lambda r: (
-            " → ".join(
-                v.split("load average:")[-1].strip()
-                for v in (r.get("sessionization_remeasured") or {}).values()
-            )
-            or "not re-measured"
-        ),
-    )
+    for what in REDOABLE:
+        row(f"{what} re-measured on the saved warehouse (when; load before → after)", lambda r, w=what: remeasured(r, w))
     row("warehouse file", lambda r: f"{r['warehouse_gb']:.2f} GB")
     lines.append("")
     lines += targets(results)
@@ -592,6 +574,14 @@ def render(results: list[dict], meta: dict) -> str:
     if notes_path.exists():
         lines += ["", notes_path.read_text().rstrip(), ""]
     return "\n".join(lines) + "\n"
+
+
+def remeasured(r: dict, what: str) -> str:
+    done = r.get(f"{what}_remeasured")
+    if not done:
+        return "no"
+    loads = " → ".join(done[k].split("load average:")[-1].strip() for k in ("uptime_before", "uptime_after"))
+    return f"{done.get('at', 'yes')}; {loads}"
 
 
 def runs(values) -> str:
@@ -763,9 +753,9 @@ def main(argv=None) -> int:
         "--repeats", type=int, default=3, help="repetitions of the sessionization comparison (min kept)"
     )
     ap.add_argument(
-        "--redo-sessionization",
-        action="store_true",
-        help="only re-measure the sessionization comparison on the saved run of each --events",
+        "--redo",
+        choices=REDOABLE,
+        help="only re-measure this comparison on the saved run (warehouse) of each --events",
     )
     ap.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     ap.add_argument(
@@ -773,9 +763,9 @@ def main(argv=None) -> int:
     )
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if args.redo_sessionization:
+    if args.redo:
         for n in args.events or [1_000_000]:
-            redo_sessionization(n, args.repeats)
+            redo(n, args.redo, args.repeats, args.ca_python, args.ca_nsim)
     elif not args.report_only:
         for n in args.events or [1_000_000]:
             log(f"=== {n:,} events === {uptime()}")
