@@ -19,6 +19,7 @@ from sandbox.journeys import JourneySimulator
 from sandbox.people import PeopleBuilder
 from sandbox.spool import DaySpool
 from sandbox.timeutil import day_of
+from sandbox.tracking_export import sort_key
 from sandbox.world_ads import AdLedger
 from sandbox.world_klaviyo import KlaviyoBuilder
 from sandbox.world_tracking import deliver_person
@@ -71,7 +72,8 @@ def simulate_range(spec: WorldSpec, lo: int, hi: int, spool_dir: Path) -> ShardR
     people = PeopleBuilder()
     for i in range(lo, hi):
         res = sim.simulate(i)
-        deliver_person(res.events, spec.seed, i, spec.end_ms, spec.cfg, manifest, ev_spool.add)
+        deliver_person(res.events, spec.seed, i, spec.end_ms, spec.cfg, manifest,
+                       lambda hour, e: ev_spool.add(hour, e, key=sort_key(e)))
         for o in res.orders:
             ord_spool.add(day_of(o["ms"]), o)
         klaviyo.add_person(res, kl_spool.add)

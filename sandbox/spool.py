@@ -39,8 +39,10 @@ class DaySpool:
         self.counts: dict[str, int] = defaultdict(int)
         self.flush_bytes = flush_bytes
 
-    def add(self, day: str, rec: dict) -> None:
-        line = orjson.dumps(rec)
+    def add(self, day: str, rec: dict, key: str | None = None) -> None:
+        """Append ``rec`` to ``day``; with a ``key``, the line is ``key``, a tab, then the JSON (read back
+        raw with ``read_keyed_lines``: JSON text never holds a literal tab, orjson escapes it)."""
+        line = orjson.dumps(rec) if key is None else key.encode() + b"\t" + orjson.dumps(rec)
         buf = self.buf[day]
         if buf:
             buf += b"\n"
@@ -70,17 +72,35 @@ class DaySpool:
 
 
 def read_day(spool_dir: Path, day: str) -> list[dict]:
-    path = Path(spool_dir) / f"{day}{SUFFIX}"
+    out: list[dict] = []
+    for raw in _frames(Path(spool_dir) / f"{day}{SUFFIX}"):
+        out.extend(orjson.loads(line) for line in raw.split(b"\n"))
+    return out
+
+
+def read_keyed_lines(spool_dirs: list[Path], day: str) -> list[tuple[bytes, bytes]]:
+    """(key, JSON line) of every record of ``day`` spooled with a key, across the spool directories in
+    order, without parsing the JSON: a caller can sort an hour of events by key and parse them in batches,
+    so memory holds their text rather than their dicts (a dict costs ~4x its JSON)."""
+    out: list[tuple[bytes, bytes]] = []
+    for d in spool_dirs:
+        for raw in _frames(Path(d) / f"{day}{SUFFIX}"):
+            for line in raw.split(b"\n"):
+                key, _, body = line.partition(b"\t")
+                out.append((key, body))
+    return out
+
+
+def _frames(path: Path):
+    """The decompressed frames of a spool file (none if it does not exist)."""
     if not path.exists():
-        return []
-    data, out, pos = path.read_bytes(), [], 0
+        return
+    data, pos = path.read_bytes(), 0
     while pos < len(data):
         size, raw_size = _HEADER.unpack_from(data, pos)
         pos += _HEADER.size
-        raw = pa.decompress(data[pos:pos + size], decompressed_size=raw_size, codec="zstd", asbytes=True)
+        yield pa.decompress(data[pos:pos + size], decompressed_size=raw_size, codec="zstd", asbytes=True)
         pos += size
-        out.extend(orjson.loads(line) for line in raw.split(b"\n"))
-    return out
 
 
 def spooled_days(spool_dirs: list[Path]) -> list[str]:
