@@ -1,8 +1,10 @@
 """Golden test: several incremental dbt runs over data arriving in chunks equal one full refresh.
 
 The tracking events are loaded in three windows of `receivedAt` (so late events arrive in a later
-chunk than the sessions they belong to), dbt builds incrementally after each, and the result is
-compared row for row with a full refresh over the same raw data.
+chunk than the sessions they belong to), dbt builds incrementally after each, then once more after a
+crafted load (tests/journeys/increment.py: a late event merging two sessions, identifies moving devices
+between persons, an order edit swapping first and repeat order). The result is compared on every row
+and column with a full refresh over the same raw data.
 """
 
 from datetime import date, timedelta
@@ -14,17 +16,25 @@ import pytest
 from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import SOURCE_FACTORIES, build_source
 from tests.conftest import WORLD
+from tests.journeys.increment import assert_increment_applied, craft_increment
 from tests.support.dbt import run_dbt
 from touchpath.sandbox_session import sandbox_apis
 
-COMPARED = {
-    "intermediate.int_events_sessionized": "event_id",
-    "marts.fct_sessions": "session_id",
-    "marts.fct_touchpoints": "touchpoint_id",
-    "marts.fct_conversion_paths": "order_id",
-    "marts.fct_attribution": "attribution_id",
-    "marts.dim_customers": "customer_key",
-}
+# Every incremental model and what is built on them, compared on every column and every row.
+COMPARED = [
+    "staging.stg_tracking__events",
+    "intermediate.int_event_sessions",
+    "intermediate.int_events_sessionized",
+    "intermediate.int_sessions",
+    "intermediate.int_person_stages",
+    "marts.fct_customer_journeys",
+    "marts.fct_sessions",
+    "marts.fct_touchpoints",
+    "marts.fct_conversion_paths",
+    "marts.fct_attribution",
+    "marts.dim_customers",
+    "marts.fct_funnel_daily",
+]
 
 
 def load_window(start: str, end: str) -> None:
@@ -42,8 +52,8 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     try:
         return {
             table: [tuple(_stable(v) for v in row)
-                    for row in con.execute(f"select * from {table} order by {key}").fetchall()]
-            for table, key in COMPARED.items()
+                    for row in con.execute(f"select * from {table} order by all").fetchall()]
+            for table in COMPARED
         }
     finally:
         con.close()
@@ -64,6 +74,9 @@ def test_incremental_runs_equal_full_refresh(world_dir, warehouse):
         for window_start, window_end in zip(bounds, bounds[1:], strict=False):
             load_window(window_start.isoformat(), window_end.isoformat())
             run_dbt("build", "--exclude", "resource_type:unit_test")
+    increment = craft_increment(warehouse)
+    run_dbt("build", "--exclude", "resource_type:unit_test")
+    assert_increment_applied(warehouse, increment)
     incremental = snapshot(warehouse)
 
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -73,7 +86,7 @@ def test_incremental_runs_equal_full_refresh(world_dir, warehouse):
     ).fetchone()
     (loads,) = con.execute("select count(distinct load_id) from intermediate.int_events_sessionized").fetchone()
     con.close()
-    assert loads == 3, "the events did not arrive in three loads"
+    assert loads == 4, "the events did not arrive in three loads and the crafted one"
     assert late_rows > 0, "no event arrived on a later day than it happened: the test would prove nothing"
 
     run_dbt("build", "--full-refresh", "--exclude", "resource_type:unit_test")

@@ -22,34 +22,30 @@
 -- Incremental: the session is the unit of reprocessing. Events of loads newer than the last one
 -- processed mark their devices; each such device is re-sessionized from the start of the first
 -- session the new events can touch (the one open within the timeout before the earliest new event)
--- to its last event. Events arriving days late therefore land in the right session, and the result
--- equals a full refresh row for row. Identity (customer_key) is joined downstream, so a device
--- identified later never forces a rebuild here.
-with
-
-events as (
+-- to its last event (macro session_reprocess_from, which int_sessions reuses). Events arriving days
+-- late therefore land in the right session, and the result equals a full refresh row for row.
+-- Identity (customer_key) is joined downstream, so a device identified later never forces a rebuild
+-- here.
+{#- The events sessionizing reads, keyed by device. A select rather than a CTE: the incremental branch
+    reads it twice, and DuckDB would materialize a CTE read twice (every staged event) first. -#}
+{%- set keyed -%}
     select
         event_id, anonymous_id, user_id, event_at, load_id,
-        fbclid, ttclid, gclid, msclkid, utm_source, utm_medium, utm_campaign
+        fbclid, ttclid, gclid, msclkid, utm_source, utm_medium, utm_campaign,
+        coalesce(anonymous_id, {{ dbt.concat(["'user:'", 'user_id']) }}) as device_key
     from {{ ref('stg_tracking__events') }}
     where event_type in ('page', 'track', 'screen', 'identify')
         and not coalesce(is_bot, false)
-),
-
-keyed as (
-    select
-        events.*,
-        coalesce(events.anonymous_id, {{ dbt.concat(["'user:'", 'events.user_id']) }}) as device_key
-    from events
-),
+{%- endset %}
+with
 
 {% if is_incremental() %}
 
 new_events as (
-    select device_key, min(event_at) as earliest_new_event_at
-    from keyed
-    where load_id > (select coalesce(max(load_id), '') from {{ this }})
-    group by device_key
+    select keyed.device_key, min(keyed.event_at) as earliest_new_event_at
+    from ({{ keyed }}) as keyed
+    where keyed.load_id > {{ load_watermark(this) }}
+    group by keyed.device_key
 ),
 
 existing_sessions as (
@@ -65,34 +61,23 @@ existing_sessions as (
 ),
 
 reprocess_from as (
-    select
-        new_events.device_key,
-        min(
-            case
-                when existing_sessions.started_at < new_events.earliest_new_event_at
-                    then existing_sessions.started_at
-                else new_events.earliest_new_event_at
-            end
-        ) as reprocess_from_at
-    from new_events
-    left join existing_sessions
-        on new_events.device_key = existing_sessions.device_key
-        and existing_sessions.ended_at >= {{ dbt.dateadd('second', -1 * var('session_timeout_seconds'), 'new_events.earliest_new_event_at') }}
-    group by new_events.device_key
+    {{ session_reprocess_from('new_events', 'existing_sessions') }}
 ),
 
 scoped as (
     select keyed.*
-    from keyed
+    from ({{ keyed }}) as keyed
     inner join reprocess_from
         on keyed.device_key = reprocess_from.device_key
         and keyed.event_at >= reprocess_from.reprocess_from_at
+    -- redundant with the join, but engines filter on it before joining (DuckDB reorders the join)
+    where keyed.device_key in (select device_key from reprocess_from)
 ),
 
 {% else %}
 
 scoped as (
-    select * from keyed
+    {{ keyed }}
 ),
 
 {% endif %}

@@ -1,10 +1,30 @@
--- One row per person × day × session channel × funnel stage reached that day (funnel_stages seed).
--- Retention is a second or later order; it comes from the orders, not from an event.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='device_key',
+        on_schema_change='fail',
+    )
+}}
+-- One row per person × device × day × session channel × funnel stage reached that day (funnel_stages
+-- seed). Retention is a second or later order; it comes from the orders, not from an event. Readers
+-- take the furthest stage per person (and day, channel): the device is there for reprocessing.
+--
+-- Incremental by device (delete+insert on device_key): a row depends only on its device's events, the
+-- device's person and the number of the order an order event placed. A run rebuilds every device with
+-- events of newer loads, every device identity stitching moved to another person (so its old and new
+-- person both change), and every device whose order stages no longer match the orders (an order became
+-- or stopped being a repeat order). Each reason is read from this table's own rows.
+-- depends_on: {{ ref('int_event_sessions') }}
+-- depends_on: {{ ref('int_identity_map') }}
+-- depends_on: {{ ref('stg_tracking__events') }}
+{%- set stage_of_event -%}
+    case
+        when stages.stage = 'purchase' and orders.order_number > 1 then 'retention'
+        else stages.stage
+    end
+{%- endset %}
 with
-
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
 
 sessions as (
     select session_id, customer_key, channel from {{ ref('int_sessions') }}
@@ -18,15 +38,80 @@ orders as (
     select order_id, order_number from {{ ref('int_orders') }}
 ),
 
+{% if is_incremental() %}
+
+order_stages as (
+    -- the order stages as the orders number them now, to compare with the stored ones
+    select distinct
+        sessions.customer_key,
+        events.device_key,
+        cast(events.event_at as date) as day,
+        sessions.channel,
+        {{ stage_of_event }} as stage
+    from {{ ref('int_events_sessionized') }} as events
+    inner join stages
+        on events.event_name = stages.event_name
+        and stages.stage in ('purchase', 'retention')
+    inner join sessions
+        on events.session_id = sessions.session_id
+    left join orders
+        on events.order_id = orders.order_id
+),
+
+stored_order_stages as (
+    select distinct customer_key, device_key, day, channel, stage
+    from {{ this }}
+    where stage in ('purchase', 'retention')
+),
+
+reprocess as (
+    select device_key from ({{ devices_with_new_events(this) }}) as grown
+    union
+    select device_key from ({{ restitched_devices(this) }}) as restitched
+    union
+    select order_stages.device_key
+    from order_stages
+    left join stored_order_stages
+        on order_stages.customer_key = stored_order_stages.customer_key
+        and order_stages.device_key = stored_order_stages.device_key
+        and order_stages.day = stored_order_stages.day
+        and order_stages.channel = stored_order_stages.channel
+        and order_stages.stage = stored_order_stages.stage
+    where stored_order_stages.device_key is null
+    union
+    select stored_order_stages.device_key
+    from stored_order_stages
+    left join order_stages
+        on stored_order_stages.customer_key = order_stages.customer_key
+        and stored_order_stages.device_key = order_stages.device_key
+        and stored_order_stages.day = order_stages.day
+        and stored_order_stages.channel = order_stages.channel
+        and stored_order_stages.stage = order_stages.stage
+    where order_stages.device_key is null
+),
+
+events as (
+    {{ sessionized_events(
+        '(select * from ' ~ ref('int_event_sessions') ~ ' where device_key in (select device_key from reprocess))'
+    ) }}
+),
+
+{% else %}
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+{% endif %}
+
 event_stages as (
     select
         sessions.customer_key,
+        events.device_key,
         cast(events.event_at as date) as day,
         sessions.channel,
-        case
-            when stages.stage = 'purchase' and orders.order_number > 1 then 'retention'
-            else stages.stage
-        end as stage
+        {{ stage_of_event }} as stage,
+        events.load_id
     from events
     inner join sessions
         on events.session_id = sessions.session_id
@@ -34,14 +119,24 @@ event_stages as (
         on events.event_name = stages.event_name
     left join orders
         on events.order_id = orders.order_id
+),
+
+stage_orders as (
+    select stage, min(stage_order) as stage_order
+    from stages
+    group by stage
 )
 
-select distinct
+select
     event_stages.customer_key,
+    event_stages.device_key,
     event_stages.day,
     event_stages.channel,
     event_stages.stage,
-    stage_orders.stage_order
+    stage_orders.stage_order,
+    -- lineage: the newest load among the row's events (the watermark of incremental runs)
+    max(event_stages.load_id) as load_id
 from event_stages
-inner join (select stage, min(stage_order) as stage_order from stages group by stage) as stage_orders
+inner join stage_orders
     on event_stages.stage = stage_orders.stage
+group by 1, 2, 3, 4, 5, 6

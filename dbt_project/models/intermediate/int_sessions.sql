@@ -1,10 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_from+insert',
+        delete_key='device_key',
+        delete_from='started_at',
+        on_schema_change='fail',
+    )
+}}
 -- One row per session: its landing (first event) traffic, classified into a channel by the
 -- channel_rules seed (lowest rule_order that matches wins), and what happened in it.
+--
+-- Incremental, by device like int_event_sessions: a device with events of newer loads is rebuilt from
+-- the first session those events can touch (a late event can merge or split sessions, so a session id
+-- can disappear: the strategy deletes the device's rows from that time on, not by session id); a device
+-- identity stitching moved to another person is rebuilt whole (its customer_key changes).
+-- depends_on: {{ ref('int_event_sessions') }}
+-- depends_on: {{ ref('stg_tracking__events') }}
 with
-
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
 
 channel_rules as (
     select * from {{ ref('channel_rules') }}
@@ -21,6 +33,34 @@ ad_platforms as (
 identity as (
     select * from {{ ref('int_identity_map') }}
 ),
+
+{% if is_incremental() %}
+
+reprocess as (
+    {{ session_reprocess_scope(this) }}
+),
+
+scoped_sessions as (
+    select narrow.*
+    from {{ ref('int_event_sessions') }} as narrow
+    inner join reprocess
+        on narrow.device_key = reprocess.device_key
+        and narrow.event_at >= reprocess.reprocess_from_at
+    -- redundant with the join, but engines filter on it before joining (DuckDB reorders the join)
+    where narrow.device_key in (select device_key from reprocess)
+),
+
+scoped as (
+    {{ sessionized_events('scoped_sessions') }}
+),
+
+{% else %}
+
+scoped as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+{% endif %}
 
 landings as (
     select
@@ -46,7 +86,7 @@ landings as (
             when events.msclkid is not null then 'msclkid'
         end as click_id_type,
         coalesce(events.fbclid, events.ttclid, events.gclid, events.msclkid) as click_id
-    from events
+    from scoped as events
     left join identity
         on events.anonymous_id = identity.anonymous_id
     where events.event_number_in_session = 1
@@ -110,8 +150,10 @@ activity as (
         sum(case when event_type in ('page', 'screen') then 1 else 0 end) as page_view_count,
         max(case when event_name = 'Order Completed' then 1 else 0 end) = 1 as has_order,
         max(case when event_name = 'Product Added' then 1 else 0 end) = 1 as has_add_to_cart,
-        max(case when event_name in ('Signed Up', 'Email Captured') then 1 else 0 end) = 1 as has_signup
-    from events
+        max(case when event_name in ('Signed Up', 'Email Captured') then 1 else 0 end) = 1 as has_signup,
+        -- lineage: the newest load among the session's events (the watermark of incremental runs)
+        max(load_id) as load_id
+    from scoped
     group by session_id
 ),
 
@@ -146,7 +188,8 @@ final as (
         activity.event_count <= 1 as is_bounce,
         activity.has_order,
         activity.has_add_to_cart,
-        activity.has_signup
+        activity.has_signup,
+        activity.load_id
     from landings_categorised
     left join rule_matches
         on landings_categorised.session_id = rule_matches.session_id

@@ -1,6 +1,9 @@
+{{ config(materialized='view') }}
 -- One row per marketing touch: the start of every session with the traffic that brought it
 -- (ad click, email/SMS click, search, social, referral or direct). Paid touches carrying an ad id
--- (`utm_content`) are joined to the ad platforms' campaign hierarchy.
+-- (`utm_content`) are joined to the ad platforms' campaign hierarchy. A view: one row per row of the
+-- incremental int_sessions plus a lookup in the small int_ads, whose names the platforms restate daily;
+-- a table would be rewritten whole every run.
 with
 
 sessions as (

@@ -1,3 +1,6 @@
+{{ config(materialized='view') }}
+-- One row per session: int_sessions' public columns. A view: int_sessions is incremental, and a copy
+-- of it would cost a full rewrite (or a second incremental bookkeeping) every run for nothing.
 select
     session_id,
     customer_key,

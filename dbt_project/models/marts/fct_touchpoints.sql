@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+-- One row per marketing touch: int_touchpoints' public columns (a view, like it).
 select
     touchpoint_id,
     session_id,

@@ -1,24 +1,130 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_any+insert',
+        delete_keys=['customer_key', 'device_key', 'journey_item_id'],
+        on_schema_change='fail',
+    )
+}}
 -- One row per item of a person's journey, in time order: every session (with the touch that
 -- started it), every funnel event past a page view, and every order. One customer's whole path,
 -- from the first ad click to the purchase and after, is
 --     select * from marts.fct_customer_journeys where customer_key = '...' order by journey_step
+--
+-- Incremental by person (journey_step numbers a person's whole journey): a run rebuilds the persons,
+-- as they are now and as stored, of every device with events of newer loads or that identity
+-- stitching moved, and of every order whose item changed (new, edited, re-keyed or renumbered). The
+-- strategy deletes the stored rows sharing a person, a device or an item with the new rows, so a
+-- person left with no items (their only device now belongs to someone else) goes with the device.
+-- depends_on: {{ ref('int_event_sessions') }}
+-- depends_on: {{ ref('int_identity_map') }}
+-- depends_on: {{ ref('stg_tracking__events') }}
+{%- set order_fields = ['customer_key', 'occurred_at', 'funnel_stage', 'revenue_reporting', 'detail'] -%}
+{%- set current_order_fields, stored_order_fields = [], [] -%}
+{%- for field in order_fields -%}
+    {%- do current_order_fields.append('current_items.' ~ field) -%}
+    {%- do stored_order_fields.append('stored_items.' ~ field) -%}
+{%- endfor %}
 with
+
+stages as (
+    select * from {{ ref('funnel_stages') }}
+),
+
+order_items as (
+    select
+        orders.customer_key,
+        orders.ordered_at as occurred_at,
+        'order' as item_type,
+        orders.order_id as item_id,
+        cast(null as {{ dbt.type_string() }}) as session_id,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        cast(null as {{ dbt.type_string() }}) as source,
+        cast(null as {{ dbt.type_string() }}) as medium,
+        cast(null as {{ dbt.type_string() }}) as campaign,
+        cast(null as {{ dbt.type_string() }}) as event_name,
+        case when orders.is_first_order then 'purchase' else 'retention' end as funnel_stage,
+        orders.order_id,
+        orders.revenue_reporting,
+        orders.order_name as detail,
+        cast(null as {{ dbt.type_string() }}) as device_key,
+        cast(null as {{ dbt.type_string() }}) as load_id
+    from {{ ref('int_orders') }} as orders
+),
+
+{% if is_incremental() %}
+
+changed_devices as (
+    select device_key from ({{ devices_with_new_events(this) }}) as grown
+    union
+    select device_key from ({{ restitched_devices(this) }}) as restitched
+),
+
+changed_orders as (
+    -- order items that differ from the stored ones, either way
+    select
+        current_items.customer_key as current_customer_key,
+        stored_items.customer_key as stored_customer_key
+    from order_items as current_items
+    full outer join (select * from {{ this }} where item_type = 'order') as stored_items
+        on current_items.item_id = stored_items.item_id
+    where current_items.item_id is null
+        or stored_items.item_id is null
+        or {{ surrogate_key(current_order_fields) }} <> {{ surrogate_key(stored_order_fields) }}
+),
+
+persons as (
+    select current_sessions.customer_key
+    from {{ ref('int_sessions') }} as current_sessions
+    inner join changed_devices
+        on current_sessions.device_key = changed_devices.device_key
+    union
+    select stored.customer_key
+    from {{ this }} as stored
+    inner join changed_devices
+        on stored.device_key = changed_devices.device_key
+    union
+    select current_customer_key from changed_orders where current_customer_key is not null
+    union
+    select stored_customer_key from changed_orders where stored_customer_key is not null
+),
+
+sessions as (
+    select all_sessions.*
+    from {{ ref('int_sessions') }} as all_sessions
+    inner join persons
+        on all_sessions.customer_key = persons.customer_key
+),
+
+events as (
+    {{ sessionized_events(
+        '(select * from ' ~ ref('int_event_sessions') ~ ' where session_id in (select session_id from sessions))'
+    ) }}
+),
+
+orders as (
+    select order_items.*
+    from order_items
+    inner join persons
+        on order_items.customer_key = persons.customer_key
+),
+
+{% else %}
 
 sessions as (
     select * from {{ ref('int_sessions') }}
+),
+
+orders as (
+    select * from order_items
 ),
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
 ),
 
-stages as (
-    select * from {{ ref('funnel_stages') }}
-),
-
-orders as (
-    select * from {{ ref('int_orders') }}
-),
+{% endif %}
 
 session_items as (
     select
@@ -36,7 +142,9 @@ session_items as (
         'awareness' as funnel_stage,
         cast(null as {{ dbt.type_string() }}) as order_id,
         cast(null as {{ dbt.type_numeric() }}) as revenue_reporting,
-        sessions.landing_page_path as detail
+        sessions.landing_page_path as detail,
+        sessions.device_key,
+        sessions.load_id
     from sessions
 ),
 
@@ -56,7 +164,9 @@ event_items as (
         stages.stage as funnel_stage,
         events.order_id,
         cast(null as {{ dbt.type_numeric() }}) as revenue_reporting,
-        coalesce(events.product_id, events.page_path) as detail
+        coalesce(events.product_id, events.page_path) as detail,
+        events.device_key,
+        events.load_id
     from events
     inner join sessions
         on events.session_id = sessions.session_id
@@ -65,32 +175,12 @@ event_items as (
     where stages.stage_order > 1
 ),
 
-order_items as (
-    select
-        orders.customer_key,
-        orders.ordered_at as occurred_at,
-        'order' as item_type,
-        orders.order_id as item_id,
-        cast(null as {{ dbt.type_string() }}) as session_id,
-        cast(null as {{ dbt.type_string() }}) as channel,
-        cast(null as {{ dbt.type_string() }}) as platform,
-        cast(null as {{ dbt.type_string() }}) as source,
-        cast(null as {{ dbt.type_string() }}) as medium,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        cast(null as {{ dbt.type_string() }}) as event_name,
-        case when orders.is_first_order then 'purchase' else 'retention' end as funnel_stage,
-        orders.order_id,
-        orders.revenue_reporting,
-        orders.order_name as detail
-    from orders
-),
-
 unioned as (
     select * from session_items
     union all
     select * from event_items
     union all
-    select * from order_items
+    select * from orders
 ),
 
 final as (

@@ -12,7 +12,10 @@
     Incremental (unlike the other staging models, which are views): deduplicating every raw copy on
     every read is the most expensive step of a daily build at volume. A run re-derives only the
     events that newer loads touched, from ALL their raw copies, so a row here is always what a full
-    refresh would give. -#}
+    refresh would give. It reads the newer loads' copies (the raw tables grow in load order, so the
+    load filter skips the older row groups) and looks up older copies only for events already staged:
+    an event first seen in a newer load has no older copy. (The API table merges on message_id, so a
+    re-delivered event's older API copy is gone; the staged row alone would not say so.) -#}
 {%- set event_columns = [
     'message_id', 'type', 'event', 'anonymous_id', 'user_id', '"timestamp"', 'received_at',
     'context__campaign__source', 'context__campaign__medium', 'context__campaign__name',
@@ -33,9 +36,8 @@
     {{ exceptions.raise_compiler_error("no tracking events loaded yet: raw_tracking.events and raw_tracking_files.events are both missing") }}
 {%- endif %}
 
-with
-
-source as (
+{#- Every raw copy (a select, not a CTE: referenced twice, a CTE may be materialized whole). -#}
+{%- set raw_copies -%}
     {% if api_loaded %}
     select {{ event_columns | join(', ') }} from {{ api }}
     {% endif %}
@@ -45,33 +47,46 @@ source as (
     {% if files_loaded %}
     select {{ event_columns | join(', ') }} from {{ files }}
     {% endif %}
-),
+{%- endset %}
+
+with
 
 {% if is_incremental() %}
-touched as (
-    select distinct message_id
-    from source
-    where _dlt_load_id > (select coalesce(max(load_id), '') from {{ this }})
+new_copies as (
+    select * from ({{ raw_copies }}) as source
+    where source._dlt_load_id > {{ load_watermark(this) }}
+),
+
+redelivered as (
+    -- events already staged that newer loads deliver again: their older copies compete too
+    select distinct new_copies.message_id
+    from new_copies
+    inner join {{ this }} as staged
+        on new_copies.message_id = staged.event_id
 ),
 
 scoped as (
-    select source.*
-    from source
-    inner join touched
-        on source.message_id = touched.message_id
+    select * from new_copies
+    union all
+    select * from ({{ raw_copies }}) as source
+    where source._dlt_load_id <= {{ load_watermark(this) }}
+        and source.message_id in (select message_id from redelivered)
 ),
 {% else %}
 scoped as (
-    select * from source
+    select * from ({{ raw_copies }}) as source
 ),
 {% endif %}
 
 deduplicated as (
     -- A re-delivered event (same message_id, from the API, a re-export or both) is kept once:
-    -- its first reception.
+    -- its first reception (a copy without a reception time last, whatever the engine's null order).
     select
         *,
-        row_number() over (partition by message_id order by received_at, _dlt_load_id) as copy_number
+        row_number() over (
+            partition by message_id
+            order by case when received_at is null then 1 else 0 end, received_at, _dlt_load_id
+        ) as copy_number
     from scoped
 ),
 

@@ -1,0 +1,49 @@
+{#- Two incremental strategies for models whose unit of reprocessing is not their grain (see
+    docs/decisions.md, "Incremental models"). Both delete what the new rows replace, then insert the new
+    rows; dispatched, so an engine without a correlated delete can bring its own (e.g. a merge).
+
+    delete_from+insert (configs `delete_key`, `delete_from`): for every key in the new rows, delete the
+    target's rows of that key from the new rows' earliest `delete_from` on. int_sessions re-emits a device's
+    sessions from the first one a late event can touch; a merged session's id disappears, so deleting by
+    session id would leave it behind.
+
+    delete_any+insert (config `delete_keys`): delete the target's rows that share any of the keys with a
+    new row. fct_customer_journeys re-emits whole persons; a person whose device was stitched to someone
+    else has no rows left, so their old rows go by device (or by item, for an order) instead. -#}
+
+{% macro get_incremental_delete_from_insert_sql(arg_dict) -%}
+    {{ return(adapter.dispatch('delete_from_insert_sql', 'touchpath')(arg_dict)) }}
+{%- endmacro %}
+
+{% macro default__delete_from_insert_sql(arg_dict) -%}
+    {%- set key = config.require('delete_key') -%}
+    {%- set from_column = config.require('delete_from') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }} as existing
+    where existing.{{ from_column }} >= (
+        select min(new_rows.{{ from_column }})
+        from {{ arg_dict['temp_relation'] }} as new_rows
+        where new_rows.{{ key }} = existing.{{ key }}
+    );
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{% macro get_incremental_delete_any_insert_sql(arg_dict) -%}
+    {{ return(adapter.dispatch('delete_any_insert_sql', 'touchpath')(arg_dict)) }}
+{%- endmacro %}
+
+{% macro default__delete_any_insert_sql(arg_dict) -%}
+    {%- set keys = config.require('delete_keys') -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where
+        {%- for key in keys %}
+        {{ key }} in (select {{ key }} from {{ arg_dict['temp_relation'] }} where {{ key }} is not null)
+        {{- ' or' if not loop.last }}
+        {%- endfor %};
+
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
