@@ -7,6 +7,7 @@ payload, and the table merges on it, so re-reading the same bad record does not 
 
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,3 +38,18 @@ def rejected(resource: str, reason: str, payload: Any) -> Any:
         # resource (and every good row after it) to rejected_records.
         create_table_variant=True,
     )
+
+
+def split_page(
+    resource: str, records: Iterable[dict], shape: Callable[[dict], tuple[dict | None, str | None]]
+) -> tuple[list[dict], list]:
+    """A page's clean rows, and its refused records wrapped by `rejected`, yielded apart: the rows as
+    one item (a list or an Arrow table), each refused record as its own (it goes to another table)."""
+    rows, refused = [], []
+    for record in records:
+        clean, reason = shape(record)
+        if clean:
+            rows.append(clean)
+        else:
+            refused.append(rejected(resource, reason, record))
+    return rows, refused

@@ -8,6 +8,9 @@ METRICS_PATH = "/api/metrics/"
 # Page sizes: the API maxima (events 200, profiles 100).
 EVENTS_PAGE_SIZE = 200
 PROFILES_PAGE_SIZE = 100
+# Events go to dlt as Arrow tables of this many rows (about 50 pages): dlt's work per table (schema
+# hints computed and checked again) is then paid once per 10,000 events, not once per page.
+EVENTS_BATCH_ROWS = 10_000
 # Personal data of profiles: hashed as records are extracted (same salt and normalisation as Shopify).
 PROFILE_PII = {"email": "email", "phone_number": "phone"}
 # Profile attributes we have no use for and do not keep: names, postal location, avatar.
@@ -28,6 +31,15 @@ EVENT_COLUMNS = {
     "profile_id": {"data_type": "text"},
     **{name: {"data_type": "text"} for name in EVENT_PROPERTY_COLUMNS.values()},
     "event_properties": {"data_type": "json"},
+}
+# Every column of a shaped event, in the raw table's order: the schema of the Arrow tables events are
+# yielded as (ingestion/common/arrow.py). The last three are no resource hints: those would also add
+# columns to the resource's `rejected_records` (which takes its hints, as it always has).
+EVENT_ROW_COLUMNS = {
+    **EVENT_COLUMNS,
+    "id": {"data_type": "text", "nullable": False},
+    "timestamp": {"data_type": "bigint"},
+    "uuid": {"data_type": "text"},
 }
 PROFILE_COLUMNS = {
     "email_hash": {"data_type": "text"},

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import dlt
 
 from ingestion.common.http import ApiClient
-from ingestion.common.quarantine import rejected
+from ingestion.common.quarantine import split_page
 from ingestion.common.schema import check_key_types
 from ingestion.common.validation import as_iso
 
@@ -66,28 +66,42 @@ def shopify_source(
         },
     )
     def orders(
+        # primary_key=(): no boundary deduplication (a hash of every row): the table merges on id,
+        # so an order at the cursor re-read by the next run replaces itself.
         updated_at=dlt.sources.incremental(
-            "updated_at", initial_value=initial, end_value=end, on_cursor_value_missing="include"
+            "updated_at", initial_value=initial, end_value=end, on_cursor_value_missing="include", primary_key=()
         ),
-    ) -> Iterator[dict]:
+    ) -> Iterator:
         params = {"status": "any", "limit": settings.PAGE_LIMIT, **window(updated_at)}
+
+        def shape(order: dict) -> tuple[dict | None, str | None]:
+            check_key_types(order, {"id": int}, "shopify", "orders")
+            return shape_order(order, settings.ORDER_PII)
+
         for page in paginate(client, f"{base}/orders.json", "orders", params):
-            for order in page:
-                check_key_types(order, {"id": int}, "shopify", "orders")
-                clean, reason = shape_order(order, settings.ORDER_PII)
-                yield clean if clean else rejected("orders", reason, order)
+            # Dicts (their line items and refunds become child tables through dlt's JSON
+            # normaliser), one list a page, which dlt takes as one item.
+            rows, refused = split_page("orders", page, shape)
+            if rows:
+                yield rows
+            yield from refused
 
     @dlt.resource(name="customers", primary_key="id", write_disposition="merge")
     def customers(
         updated_at=dlt.sources.incremental(
-            "updated_at", initial_value=initial, end_value=end, on_cursor_value_missing="include"
+            "updated_at", initial_value=initial, end_value=end, on_cursor_value_missing="include", primary_key=()
         ),
-    ) -> Iterator[dict]:
+    ) -> Iterator:
         params = {"limit": settings.PAGE_LIMIT, **window(updated_at)}
+
+        def shape(customer: dict) -> tuple[dict | None, str | None]:
+            check_key_types(customer, {"id": int}, "shopify", "customers")
+            return shape_customer(customer, settings.CUSTOMER_PII)
+
         for page in paginate(client, f"{base}/customers.json", "customers", params):
-            for customer in page:
-                check_key_types(customer, {"id": int}, "shopify", "customers")
-                clean, reason = shape_customer(customer, settings.CUSTOMER_PII)
-                yield clean if clean else rejected("customers", reason, customer)
+            rows, refused = split_page("customers", page, shape)
+            if rows:
+                yield rows
+            yield from refused
 
     return orders, customers
