@@ -34,7 +34,7 @@ def _lines(rows: Iterable[dict], write) -> int:
     4 KB allocation, so a list of a day's (or an hour's) lines held 4 KB per row whatever its length."""
     buf, n = bytearray(), 0
     for r in rows:
-        buf += orjson.dumps(r)
+        buf += r if isinstance(r, bytes) else orjson.dumps(r)  # a row may come already encoded
         buf += b"\n"
         n += 1
         if len(buf) >= _WRITE_BYTES:

@@ -22,6 +22,7 @@ from sandbox.timeutil import day_of
 from sandbox.tracking_export import sort_key
 from sandbox.world_ads import AdLedger
 from sandbox.world_klaviyo import KlaviyoBuilder
+from sandbox.world_klaviyo import sort_key as klaviyo_sort_key
 from sandbox.world_tracking import deliver_person
 
 
@@ -76,7 +77,7 @@ def simulate_range(spec: WorldSpec, lo: int, hi: int, spool_dir: Path) -> ShardR
                        lambda hour, e: ev_spool.add(hour, e, key=sort_key(e)))
         for o in res.orders:
             ord_spool.add(day_of(o["ms"]), o)
-        klaviyo.add_person(res, kl_spool.add)
+        klaviyo.add_person(res, lambda day, e: kl_spool.add(day, e, key=klaviyo_sort_key(e)))
         ledger.add_person(res.touches, res.orders)
         if truth is not None:
             truth.add(res)

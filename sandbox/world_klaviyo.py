@@ -15,6 +15,12 @@ B62 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 ULID = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
+def sort_key(event: dict) -> str:
+    """The events file's order, (datetime, id), as one string: the datetime is always ISO-8601 UTC to the
+    second with its +00:00 offset (fixed width), so comparing the concatenations compares the pairs."""
+    return event["attributes"]["datetime"] + event["id"]
+
+
 def _tok(rng: random.Random, n: int, alphabet: str = B62) -> str:
     return "".join(rng.choices(alphabet, k=n))
 
