@@ -69,25 +69,16 @@ reprocess as (
     union
     select device_key from ({{ restitched_devices(this) }}) as restitched
     union
-    select order_stages.device_key
+    -- devices whose order stages changed: rows on one side only (a symmetric difference)
+    select coalesce(order_stages.device_key, stored_order_stages.device_key) as device_key
     from order_stages
-    left join stored_order_stages
+    full outer join stored_order_stages
         on order_stages.customer_key = stored_order_stages.customer_key
         and order_stages.device_key = stored_order_stages.device_key
         and order_stages.day = stored_order_stages.day
         and order_stages.channel = stored_order_stages.channel
         and order_stages.stage = stored_order_stages.stage
-    where stored_order_stages.device_key is null
-    union
-    select stored_order_stages.device_key
-    from stored_order_stages
-    left join order_stages
-        on stored_order_stages.customer_key = order_stages.customer_key
-        and stored_order_stages.device_key = order_stages.device_key
-        and stored_order_stages.day = order_stages.day
-        and stored_order_stages.channel = order_stages.channel
-        and stored_order_stages.stage = order_stages.stage
-    where order_stages.device_key is null
+    where order_stages.device_key is null or stored_order_stages.device_key is null
 ),
 
 events as (
