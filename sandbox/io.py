@@ -27,8 +27,8 @@ def write_json(path: Path, obj) -> None:
 _WRITE_BYTES = 8 << 20  # JSON lines gathered before a write
 
 
-def _lines(rows: Iterable[dict], write) -> int:
-    """Encode ``rows`` as JSON lines into ``write`` in ~8 MB pieces; the number of rows.
+def _lines(rows: Iterable[dict | bytes], write) -> int:
+    """Encode ``rows`` (dicts, or JSON lines already encoded) as JSON lines into ``write`` in ~8 MB pieces; the number of rows.
 
     The lines gather in one bytearray rather than a list of bytes: orjson returns every record in its own
     4 KB allocation, so a list of a day's (or an hour's) lines held 4 KB per row whatever its length."""
@@ -45,7 +45,7 @@ def _lines(rows: Iterable[dict], write) -> int:
     return n
 
 
-def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
+def write_jsonl(path: Path, rows: Iterable[dict | bytes]) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         return _lines(rows, f.write)

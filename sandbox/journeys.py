@@ -55,7 +55,6 @@ class Person:
     subscribed_at: int | None = None  # email consent (Klaviyo profile created)
     sms_at: int | None = None  # SMS consent
     customer_id: int | None = None  # assigned after simulation, chronologically
-    order_refs: list | None = None  # [(order_id, number, total, refunded, cancelled, updated_ms)] (filled later)
     profile_id: str | None = None  # Klaviyo profile id (subscribers)
 
 
