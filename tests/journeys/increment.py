@@ -7,6 +7,8 @@ raw tables as one new load, the way the tracker and Shopify would deliver them.
 - an identified device gets an identify earlier than its first one, as another customer: it moves from
   one existing person to another (the old one keeps their other items);
 - a customer's second order is edited to before their first: the two orders swap purchase/retention;
+- another order's total is edited: its path keeps the same touches, only its revenue changes (what an
+  incremental model keyed on paths must still notice);
 - events are delivered again: a second raw copy (as a re-export appends one) received earlier than the
   staged one (it replaces it, with the new load's id), one received later (it changes nothing), and one
   re-delivered through the API, whose merge replaces the raw row in place (the event now carries the new
@@ -35,6 +37,7 @@ class Increment:
     moved_from: str
     moved_to: str
     swapped_order: str
+    repriced_order: str
     redelivered_earlier: str
     redelivered_later: str
     merged_again: str
@@ -153,7 +156,19 @@ def craft_increment(warehouse) -> Increment:
             [first_ordered - timedelta(minutes=1), load_id, int(swapped)],
         )
 
-        # 5. events delivered again, one copy received before the staged one, one after
+        # 5. an order with touches and a single order (no renumbering) gets a new total
+        repriced, = _one(con, """
+            select orders.order_id from intermediate.int_orders as orders
+            where orders.order_id in (select order_id from intermediate.int_order_touchpoints)
+                and orders.customer_key not in (select customer_key from intermediate.int_orders where order_number > 1)
+                and orders.customer_key not in (?, ?, ?)
+            order by orders.order_id limit 1""", "single order with touches", [customer, moved_from, moved_to])
+        con.execute(
+            "update raw_shopify.orders set total_price = total_price + 10, _dlt_load_id = ? where id = ?",
+            [load_id, int(repriced)],
+        )
+
+        # 6. events delivered again, one copy received before the staged one, one after
         earlier, later, merged = (row[0] for row in con.execute(
             "select event_id from staging.stg_tracking__events where event_type = 'page' "
             "order by event_id limit 3").fetchall())
@@ -162,8 +177,8 @@ def craft_increment(warehouse) -> Increment:
             "event", [earlier])[0])
         _redeliver(con, load_id, later, received)
         con.execute("update raw_tracking.events set _dlt_load_id = ? where message_id = ?", [load_id, merged])
-        return Increment(second_session, device, customer, moved, moved_from, moved_to, swapped, earlier, later,
-                         merged, load_id)
+        return Increment(second_session, device, customer, moved, moved_from, moved_to, swapped, repriced, earlier,
+                         later, merged, load_id)
     finally:
         con.close()
 
@@ -187,6 +202,8 @@ def assert_increment_applied(warehouse, inc: Increment) -> None:
         assert scalar("select count(*) from marts.fct_customer_journeys where customer_key = ?", inc.moved_from) > 0
         assert scalar("select funnel_stage from marts.fct_customer_journeys where item_type = 'order' and item_id = ?",
                       inc.swapped_order) == "purchase", "the edited order did not become the first"
+        assert scalar("select load_id from staging.stg_shopify__orders where order_id = ?",
+                      inc.repriced_order) == inc.load_id, "the repriced order was not reloaded"
         assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",
                       inc.redelivered_earlier) == inc.load_id, "the earlier copy did not replace the staged one"
         assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",

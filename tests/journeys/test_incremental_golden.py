@@ -23,6 +23,7 @@ from touchpath.sandbox_session import sandbox_apis
 # Every incremental model and what is built on them, compared on every column and every row.
 COMPARED = [
     "staging.stg_tracking__events",
+    "intermediate.int_identity_map",
     "intermediate.int_event_sessions",
     "intermediate.int_events_sessionized",
     "intermediate.int_sessions",
@@ -31,6 +32,7 @@ COMPARED = [
     "marts.fct_sessions",
     "marts.fct_touchpoints",
     "marts.fct_conversion_paths",
+    "intermediate.int_attribution_credits",
     "marts.fct_attribution",
     "marts.dim_customers",
     "marts.fct_funnel_daily",

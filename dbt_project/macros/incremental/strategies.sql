@@ -9,7 +9,9 @@
 
     delete_any+insert (config `delete_keys`): delete the target's rows that share any of the keys with a
     new row. fct_customer_journeys re-emits whole persons; a person whose device was stitched to someone
-    else has no rows left, so their old rows go by device (or by item, for an order) instead. -#}
+    else has no rows left, so their old rows go by device (or by item, for an order) instead. With config
+    `insert_where`, only the new rows meeting it are inserted: the others only delete (int_attribution_credits
+    emits one such row per order whose path is gone). -#}
 
 {% macro get_incremental_delete_from_insert_sql(arg_dict) -%}
     {{ return(adapter.dispatch('delete_from_insert_sql', 'touchpath')(arg_dict)) }}
@@ -36,6 +38,7 @@
 
 {% macro default__delete_any_insert_sql(arg_dict) -%}
     {%- set keys = config.require('delete_keys') -%}
+    {%- set insert_where = config.get('insert_where') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }}
     where
@@ -46,4 +49,7 @@
 
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- if insert_where %}
+    where {{ insert_where }}
+    {%- endif %}
 {%- endmacro %}

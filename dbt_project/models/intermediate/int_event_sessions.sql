@@ -15,9 +15,9 @@
 -- ordered by event id, so the result is deterministic. The session id is the id of the session's
 -- first event (no hash: event ids are unique, and hashing 10M ids cost 10% of this model).
 --
--- Narrow on purpose: the window sorts carry only the columns the rules read, which keeps this model
--- near the bare DuckDB limit of one lag plus one running sum (BENCHMARKS.md); the event's other
--- columns are joined back by event id in the view.
+-- Narrow on purpose: the window sorts carry only the columns the rules read, and two sorts as the bare
+-- DuckDB limit of one lag plus one running sum has (BENCHMARKS.md); the event's other columns are
+-- joined back by event id in the view.
 --
 -- Incremental: the session is the unit of reprocessing. Events of loads newer than the last one
 -- processed mark their devices; each such device is re-sessionized from the start of the first
@@ -97,11 +97,15 @@ traffic as (
     from scoped
 ),
 
-{#- Every window below runs over the same partition and order (the device's events in time order), in
-    three passes: DuckDB sorts once per pass, and the sort is the cost of sessionization. The first pass
-    reads the previous event and the last campaign seen; the second the start of the current inactivity
-    gap; the third numbers the sessions. -#}
+{#- Two window passes over the same partition and order (the device's events in time order): DuckDB
+    sorts once per pass, and the sort is the cost of sessionization. The first pass reads the previous
+    event and the last campaign seen (before any gap); the second carries the start of the current
+    inactivity gap and the last gap start or campaign change. The one session start these cannot see is
+    a campaign returning after a gap (the gap's first landing repeats the campaign from before the gap,
+    but the gap itself started without one): there are few, and a join hands them to the rest of their
+    gap instead of a third sort. -#}
 {%- set device_order = 'partition by device_key order by event_at, event_id' -%}
+{%- set up_to_here = device_order ~ ' rows between unbounded preceding and current row' -%}
 
 ordered as (
     select
@@ -109,75 +113,104 @@ ordered as (
         lag(traffic.event_at) over ({{ device_order }}) as previous_event_at,
         {{ last_value_ignore_nulls('traffic.traffic_key',
             device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_key,
-        {{ last_value_ignore_nulls('case when traffic.traffic_key is not null then traffic.event_at end',
-            device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_at,
         row_number() over ({{ device_order }}) as device_event_number
     from traffic
 ),
 
-gap_starts as (
+flagged as (
+    -- the campaign key is compared here, so the second pass sorts flags instead of strings
     select
-        ordered.*,
+        ordered.event_id,
+        ordered.device_key,
+        ordered.event_at,
+        ordered.load_id,
+        ordered.device_event_number,
+        ordered.traffic_key is not null as has_traffic,
         case
             when ordered.previous_event_at is null then true
             when {{ dbt.datediff('ordered.previous_event_at', 'ordered.event_at', 'second') }}
                 > {{ var('session_timeout_seconds') }} then true
             else false
-        end as is_gap_start
+        end as is_gap_start,
+        {% if var('session_split_on_campaign_change') -%}
+        -- a landing whose campaign differs from the last one seen; whether that one was inside the same
+        -- gap does not matter here: after a gap the landing starts a session either way
+        ordered.traffic_key is not null
+            and ordered.traffic_key is distinct from ordered.prior_traffic_key as is_campaign_change
+        {%- else -%}
+        false as is_campaign_change
+        {%- endif %}
     from ordered
 ),
 
-gaps as (
+{#- Materialized: read twice below (every row, and the returning campaigns), and computed once. -#}
+runs as materialized (
     select
-        gap_starts.*,
-        -- when the current inactivity gap's first event happened (this event's, if it starts one)
-        {{ last_value_ignore_nulls('case when gap_starts.is_gap_start then gap_starts.event_at end',
-            device_order ~ ' rows between unbounded preceding and current row') }} as gap_started_at
-    from gap_starts
+        flagged.*,
+        -- when the current inactivity gap's first event happened (times only grow: max is the last)
+        max(case when flagged.is_gap_start then flagged.event_at end) over ({{ up_to_here }}) as gap_started_at,
+        max(case when flagged.has_traffic then flagged.event_at end) over (
+            {{ device_order }} rows between unbounded preceding and 1 preceding
+        ) as prior_traffic_at,
+        -- the last event that starts a session whatever came before it in the gap
+        max(case when flagged.is_gap_start or flagged.is_campaign_change then flagged.device_event_number end)
+            over ({{ up_to_here }}) as run_start_number,
+        {{ last_value_ignore_nulls(
+            'case when flagged.is_gap_start or flagged.is_campaign_change then flagged.event_id end',
+            up_to_here) }} as run_start_event_id
+    from flagged
+),
+
+returning_campaigns as (
+    -- the gap's first landing, with the campaign last seen before the gap: compared with no campaign
+    -- (the last one seen counts only inside the same gap), so it starts a session; at most one per gap
+    select
+        runs.device_key,
+        runs.gap_started_at,
+        runs.device_event_number as return_number,
+        runs.event_id as return_event_id
+    from runs
+    where runs.has_traffic
+        and not runs.is_gap_start
+        and not runs.is_campaign_change
+        and runs.prior_traffic_at < runs.gap_started_at
+        and {{ 'true' if var('session_split_on_campaign_change') else 'false' }}
 ),
 
 session_starts as (
     select
-        gaps.*,
-        case
-            when gaps.is_gap_start then 1
-            {% if var('session_split_on_campaign_change') %}
-            -- the last campaign seen counts only inside the same gap: every event before the gap's
-            -- first event is more than the timeout older, so an equal or later time means "same gap"
-            when gaps.traffic_key is not null
-                and gaps.traffic_key <> case
-                    when gaps.prior_traffic_at >= gaps.gap_started_at then gaps.prior_traffic_key
-                    else '(none)'
-                end
-                then 1
-            {% endif %}
-            else 0
-        end as is_session_start
-    from gaps
-),
-
-numbered as (
-    select
-        session_starts.*,
-        {{ last_value_ignore_nulls('case when session_starts.is_session_start = 1 then session_starts.event_id end',
-            device_order ~ ' rows between unbounded preceding and current row') }} as session_first_event_id,
-        max(case when session_starts.is_session_start = 1 then session_starts.device_event_number end) over (
-            {{ device_order }} rows between unbounded preceding and current row
-        ) as session_first_event_number
-    from session_starts
+        runs.*,
+        -- the later of the last run start and the gap's returning campaign (once it has happened)
+        coalesce(returning_campaigns.return_number > runs.run_start_number, false) as is_in_returned_session,
+        returning_campaigns.return_number,
+        returning_campaigns.return_event_id
+    from runs
+    left join returning_campaigns
+        on runs.device_key = returning_campaigns.device_key
+        and runs.gap_started_at = returning_campaigns.gap_started_at
+        and returning_campaigns.return_number <= runs.device_event_number
 ),
 
 final as (
     select
         -- a session is named after its first event: event ids are unique, so session ids are too
-        numbered.session_first_event_id as session_id,
-        numbered.event_id,
-        numbered.device_key,
-        numbered.event_at,
-        numbered.load_id,
-        numbered.is_session_start = 1 as is_session_start,
-        numbered.device_event_number - numbered.session_first_event_number + 1 as event_number_in_session
-    from numbered
+        case
+            when session_starts.is_in_returned_session then session_starts.return_event_id
+            else session_starts.run_start_event_id
+        end as session_id,
+        session_starts.event_id,
+        session_starts.device_key,
+        session_starts.event_at,
+        session_starts.load_id,
+        session_starts.device_event_number = case
+            when session_starts.is_in_returned_session then session_starts.return_number
+            else session_starts.run_start_number
+        end as is_session_start,
+        session_starts.device_event_number - case
+            when session_starts.is_in_returned_session then session_starts.return_number
+            else session_starts.run_start_number
+        end + 1 as event_number_in_session
+    from session_starts
 )
 
 select * from final

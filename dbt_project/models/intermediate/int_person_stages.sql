@@ -40,22 +40,35 @@ orders as (
 
 {% if is_incremental() %}
 
+order_events as (
+    -- the (few) staged events that reach an order stage
+    select staged.event_id, staged.event_at, staged.event_name, staged.order_id
+    from {{ ref('stg_tracking__events') }} as staged
+    where staged.event_name in (select event_name from stages where stage in ('purchase', 'retention'))
+),
+
 order_stages as (
-    -- the order stages as the orders number them now, to compare with the stored ones
+    -- the order stages as the orders number them now, to compare with the stored ones (the order
+    -- events joined to their sessionization rows directly: through int_events_sessionized the engine
+    -- hashes every sessionized event)
     select distinct
         sessions.customer_key,
-        events.device_key,
+        narrow.device_key,
         cast(events.event_at as date) as day,
         sessions.channel,
         {{ stage_of_event }} as stage
-    from {{ ref('int_events_sessionized') }} as events
+    from {{ ref('int_event_sessions') }} as narrow
+    inner join order_events as events
+        on narrow.event_id = events.event_id
     inner join stages
         on events.event_name = stages.event_name
         and stages.stage in ('purchase', 'retention')
     inner join sessions
-        on events.session_id = sessions.session_id
+        on narrow.session_id = sessions.session_id
     left join orders
         on events.order_id = orders.order_id
+    -- redundant with the join, but engines filter the narrow table on it before joining
+    where narrow.event_id in (select event_id from order_events)
 ),
 
 stored_order_stages as (

@@ -38,7 +38,10 @@ renamed as (
         -- timestamps
         cast(source.created_at as timestamp) as ordered_at,
         cast(source.updated_at as timestamp) as updated_at,
-        cast(source.cancelled_at as timestamp) as cancelled_at
+        cast(source.cancelled_at as timestamp) as cancelled_at,
+
+        -- lineage: the dlt load that last wrote the order (a merge rewrites an edited order)
+        source._dlt_load_id as load_id
     from source
 ),
 
