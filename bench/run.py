@@ -61,6 +61,25 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def speed_probe() -> dict:
+    """Seconds of a fixed amount of CPU work, one thread: this shared VM's speed has varied ~3x from day
+    to day (same code, same data), so runs are comparable only through it. Lower is faster."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    python_s = time.perf_counter() - start
+    con = duckdb.connect()
+    try:
+        con.execute("set threads = 1")
+        start = time.perf_counter()
+        con.execute("select sum(hash(i)) from range(100000000) t(i)").fetchone()
+        duckdb_s = time.perf_counter() - start
+    finally:
+        con.close()
+    return {"python_loop_s": round(python_s, 3), "duckdb_hash_s": round(duckdb_s, 3)}
+
+
 def api_view(world: Path) -> Path:
     """The world without its tracking files, for the sandbox server.
 
@@ -258,7 +277,7 @@ def redo(events: int, what: str, repeats: int, ca_python: str | None, ca_nsim: f
         result["stages"].update(sessionization(stages.measured, stages.dbt, repeats))
     else:
         result["stages"].update(stages.attribution(ca_python, ca_nsim))
-    result[f"{what}_remeasured"] = {"uptime_before": before, "uptime_after": uptime(),
+    result[f"{what}_remeasured"] = {"uptime_before": before, "uptime_after": uptime(), "speed_probe": speed_probe(),
                                     "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     path.write_text(json.dumps(result, indent=2, default=str))
     return result
@@ -298,6 +317,7 @@ def run_size(
             "held_back_day": str(held_back),
         },
         "uptime_before": uptime(),
+        "speed_probe_before": speed_probe(),
         "stages": {},
     }
     stages = result["stages"]
@@ -375,6 +395,7 @@ def run_size(
     stages.update(sessionization(measured, dbt, repeats))
     stages.update(runner.attribution(ca_python, ca_nsim))
     result["uptime_after"] = uptime()
+    result["speed_probe_after"] = speed_probe()
     result["warehouse_gb"] = warehouse.stat().st_size / 2**30
     return result
 
@@ -481,6 +502,12 @@ def render(results: list[dict], meta: dict) -> str:
     ]
     lines += ["| stage | " + " | ".join(heads) + " |", "| --- |" + " ---: |" * len(results)]
 
+    def probe(r):
+        marks = [r.get(k) for k in ("speed_probe_before", "speed_probe_after")]
+        if not all(marks):
+            return "not measured"
+        return " → ".join(f"{m['python_loop_s']:.2f} · {m['duckdb_hash_s']:.2f}" for m in marks)
+
     def reach(r):
         share = S(r, "build_incremental").get("daily_reach")
         if not share:
@@ -503,6 +530,10 @@ def render(results: list[dict], meta: dict) -> str:
     row(
         "load average before the run (1/5/15 min)",
         lambda r: r["uptime_before"].split("load average:")[-1].strip(),
+    )
+    row(
+        "speed probe before → after (fixed CPU work, 1 thread: 5M-step Python loop · DuckDB hash of 100M ints, s)",
+        probe,
     )
     row(
         "world generation (simulator, all cores; not part of the totals; cached)",
