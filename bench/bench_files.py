@@ -184,7 +184,9 @@ def load(bucket: Path) -> dict:
 
 
 def measure(bucket: Path, fmt: str, events: int) -> dict:
-    from bench.procmon import run_measured
+    from bench.procmon import run_measured, speed_probe
+
+    probe = speed_probe()
 
     with tempfile.TemporaryDirectory(prefix="bench_files_") as tmp:
         env = {
@@ -214,6 +216,7 @@ def measure(bucket: Path, fmt: str, events: int) -> dict:
         "rejected": child["rejected"],
         "load_before": m.load_before,
         "load_after": m.load_after,
+        "speed_probe_before": probe,
     }
 
 

@@ -72,6 +72,27 @@ class Measured:
         return self.peak_rss_bytes / 2**30
 
 
+def speed_probe() -> dict:
+    """Seconds of a fixed amount of CPU work, one thread: this shared VM's speed has varied ~3x from day
+    to day (same code, same data), so runs are comparable only through it. Lower is faster."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    python_s = time.perf_counter() - start
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("set threads = 1")
+        start = time.perf_counter()
+        con.execute("select sum(hash(i)) from range(100000000) t(i)").fetchone()
+        duckdb_s = time.perf_counter() - start
+    finally:
+        con.close()
+    return {"python_loop_s": round(python_s, 3), "duckdb_hash_s": round(duckdb_s, 3)}
+
+
 def run_measured(
     cmd: list[str], *, cwd=None, env=None, interval: float = 0.1, log_path: Path | None = None
 ) -> Measured:

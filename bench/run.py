@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.procmon import Measured, run_measured
+from bench.procmon import Measured, run_measured, speed_probe
 from bench.world import OUT_ROOT, ensure_world, world_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,25 +59,6 @@ def log(msg: str) -> None:
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
-
-
-def speed_probe() -> dict:
-    """Seconds of a fixed amount of CPU work, one thread: this shared VM's speed has varied ~3x from day
-    to day (same code, same data), so runs are comparable only through it. Lower is faster."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(5_000_000):
-        total += i
-    python_s = time.perf_counter() - start
-    con = duckdb.connect()
-    try:
-        con.execute("set threads = 1")
-        start = time.perf_counter()
-        con.execute("select sum(hash(i)) from range(100000000) t(i)").fetchone()
-        duckdb_s = time.perf_counter() - start
-    finally:
-        con.close()
-    return {"python_loop_s": round(python_s, 3), "duckdb_hash_s": round(duckdb_s, 3)}
 
 
 def api_view(world: Path) -> Path:
