@@ -13,7 +13,8 @@ never timed), then, each stage as its own process tree (wall time, events/s, pea
    table) vs. `int_event_sessions` alone with --full-refresh; our data-driven attribution vs.
    ChannelAttribution's markov_model on the same `intermediate.int_path_summary` (optional extra).
 
-Results go to bench/out/results/events-N.json; BENCHMARKS.md is rewritten from every results file
+Results go to bench/out/results/events-N.json (events-N-Dd.json for a world of D days other than 30,
+the same for its run folder); BENCHMARKS.md is rewritten from every results file
 there (so sizes run separately end up in one table) plus bench/notes.md.
 """
 
@@ -238,14 +239,26 @@ class Stages:
 
 
 REDOABLE = ("sessionization", "attribution")
+DEFAULT_DAYS = 30
 
 
-def redo(events: int, what: str, repeats: int, ca_python: str | None, ca_nsim: float) -> dict:
+def run_key(events: int, days: int = DEFAULT_DAYS) -> str:
+    """The name of a size's results file and run folder: a world of another length is another run (a
+    daily load is 1/days of the history, so the daily share depends on it)."""
+    return f"events-{events}" + ("" if days == DEFAULT_DAYS else f"-{days}d")
+
+
+def size_label(r: dict) -> str:
+    days = r["world"].get("days", DEFAULT_DAYS)
+    return f"{r['events_target'] / 1e6:g}M" + ("" if days == DEFAULT_DAYS else f" · {days} days")
+
+
+def redo(events: int, days: int, what: str, repeats: int, ca_python: str | None, ca_nsim: float) -> dict:
     """Re-measure only the sessionization or the attribution comparison on a finished run's warehouse (same
     data; the code may have changed since) and update its results, noting when."""
-    path = RESULTS / f"events-{events}.json"
+    path = RESULTS / f"{run_key(events, days)}.json"
     result = json.loads(path.read_text())
-    run_dir = OUT_ROOT / "runs" / f"events-{events}"
+    run_dir = OUT_ROOT / "runs" / run_key(events, days)
     env = {
         **os.environ,
         "TOUCHPATH_WAREHOUSE": str(run_dir / "warehouse.duckdb"),
@@ -273,7 +286,7 @@ def run_size(
     start = date.fromisoformat(params["start_date"])
     held_back = start + timedelta(days=days - 1)  # the daily increment: the world's last day
     api_end = held_back + timedelta(days=8)
-    run_dir = OUT_ROOT / "runs" / f"events-{events}"
+    run_dir = OUT_ROOT / "runs" / run_key(events, days)
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
@@ -463,6 +476,7 @@ def render(results: list[dict], meta: dict) -> str:
         "python -m bench.run --events 10000000 --redo attribution  # attribution comparison re-measured",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
         "python -m bench.run --events 100000000                  # supported (world generation is cached)",
+        "python -m bench.run --events 8000000 --days 365         # a year of history (~10M events): the daily share",
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
         "python -m bench.bench_simulator --events 100000000 --no-ground-truth --format parquet  # the simulator alone",
         "python -m bench.bench_files --events 1000000 --format both  # export-file load: parquet vs jsonl.gz",
@@ -473,8 +487,8 @@ def render(results: list[dict], meta: dict) -> str:
         "venv and pass `--ca-python` (default /tmp/ca-venv/bin/python when it exists).",
         "",
     ]
-    results = sorted(results, key=lambda r: r["events_target"])
-    heads = [f"{r['events_target'] / 1e6:g}M target ({r['events_loaded']:,} events loaded)" for r in results]
+    results = sorted(results, key=lambda r: (r["events_target"], r["world"].get("days", DEFAULT_DAYS)))
+    heads = [f"{size_label(r)} target ({r['events_loaded']:,} events loaded)" for r in results]
     lines += [
         "## Results",
         "",
@@ -734,10 +748,11 @@ def targets(results: list[dict]) -> list[str]:
     out = [
         "## Targets",
         "",
-        "| target | " + " | ".join(f"{r['events_target'] / 1e6:g}M" for r in results) + " | 100M |",
+        "| target | " + " | ".join(size_label(r) for r in results) + " | 100M |",
         "| --- |" + " --- |" * (len(results) + 1),
     ]
-    big = max(results, key=lambda r: r["events_loaded"])
+    # extrapolated from the largest world of the default length (a longer one has fewer events a day)
+    big = max(results, key=lambda r: (r["world"].get("days", DEFAULT_DAYS) == DEFAULT_DAYS, r["events_loaded"]))
     scale = 1e8 / big["events_loaded"]
 
     def line(label, fn, hundred):
@@ -748,7 +763,7 @@ def targets(results: list[dict]) -> list[str]:
         "100M ingested + fully built < 15 min (900 s)",
         lambda r: f"all sources {total_full(r):.0f} s; volume path (files + build) {total_volume(r):.0f} s",
         f"**not run**. *Extrapolated, linear from "
-        f"{big['events_target'] / 1e6:g}M, volume path only*: ~{vol100 / 60:.0f} min → "
+        f"{size_label(big)}, volume path only*: ~{vol100 / 60:.0f} min → "
         + ("met" if vol100 < 900 else f"missed by ~{vol100 / 900:.1f}×"),
     )
     line(
@@ -798,7 +813,7 @@ def slowest(results: list[dict]) -> list[str]:
             top = list(rr["models"].items())[:8]
             by_type = ", ".join(f"{k} {v:.1f}" for k, v in sorted(rr["seconds_by_resource_type"].items()))
             out.append(
-                f"- {r['events_target'] / 1e6:g}M, {stage}: "
+                f"- {size_label(r)}, {stage}: "
                 + ", ".join(f"`{k}` {v:.1f}" for k, v in top)
                 + f" (sum by type: {by_type}; dbt elapsed {rr['elapsed_time']:.1f})"
             )
@@ -812,7 +827,9 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--events", type=int, action="append", help="target tracking events (repeatable; default 1M)"
     )
-    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument(
+        "--days", type=int, default=DEFAULT_DAYS, help="days of history (another length is a separate run)"
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--ca-python", default=DEFAULT_CA_PYTHON if Path(DEFAULT_CA_PYTHON).exists() else None)
     ap.add_argument("--ca-nsim", type=float, default=1e6)
@@ -832,12 +849,12 @@ def main(argv=None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.redo:
         for n in args.events or [1_000_000]:
-            redo(n, args.redo, args.repeats, args.ca_python, args.ca_nsim)
+            redo(n, args.days, args.redo, args.repeats, args.ca_python, args.ca_nsim)
     elif not args.report_only:
         for n in args.events or [1_000_000]:
             log(f"=== {n:,} events === {uptime()}")
             res = run_size(n, args.days, args.seed, args.ca_python, args.ca_nsim, args.repeats)
-            (RESULTS / f"events-{n}.json").write_text(json.dumps(res, indent=2, default=str))
+            (RESULTS / f"{run_key(n, args.days)}.json").write_text(json.dumps(res, indent=2, default=str))
             log(f"done {n:,}: {uptime()}")
     if not args.no_markdown:
         results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("events-*.json"))]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 
@@ -64,13 +63,13 @@ def _bare_sql(relation: str, target: str, columns: str) -> str:
 def sessionize_bare() -> dict:
     import duckdb
 
-    from touchpath.config import warehouse_path
+    from touchpath.config import duckdb_memory_limit, warehouse_path
 
     con = duckdb.connect(str(warehouse_path()))
     # the dbt profile's settings
     con.execute("set preserve_insertion_order = false")
     con.execute("set TimeZone = 'UTC'")
-    con.execute(f"set memory_limit = '{os.environ.get('TOUCHPATH_DUCKDB_MEMORY_LIMIT', '6GB')}'")
+    con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
     con.execute("create schema if not exists bench")
     out = {"threads": con.execute("select current_setting('threads')").fetchone()[0]}
     staged = "staging.stg_tracking__events"

@@ -20,6 +20,13 @@ def warehouse_path() -> Path:
     return path
 
 
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the warehouse's writers (`TOUCHPATH_DUCKDB_MEMORY_LIMIT`, default 6GB):
+    dbt builds (profiles.yml) and dlt loads alike, so the daily job fits next to Dagster; bigger work
+    spills to disk. DuckDB's own default is 80% of the machine's memory."""
+    return os.environ.get("TOUCHPATH_DUCKDB_MEMORY_LIMIT") or "6GB"
+
+
 def sandbox_enabled() -> bool:
     """`TOUCHPATH_SANDBOX=1` points every connector at the local sandbox server."""
     return os.environ.get("TOUCHPATH_SANDBOX", "").strip().lower() in {"1", "true", "yes"}

@@ -5,7 +5,7 @@ import os
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from touchpath.config import dlt_pipelines_dir, warehouse_path
+from touchpath.config import dlt_pipelines_dir, duckdb_memory_limit, warehouse_path
 
 # The same settings as .dlt/config.toml, for runs started outside the project folder (where dlt
 # would not find that file): telemetry off, and Arrow rows stamped with their load id like every
@@ -46,7 +46,13 @@ def make_pipeline(source_name: str) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=f"touchpath_{source_name}",
         destination=dlt.destinations.duckdb(
-            DuckDbCredentials(str(warehouse_path()), local_config=local_config),
+            # bounded like the dbt builds: a year of Klaviyo events (5.6M) merged at 4.4 GB under
+            # DuckDB's default limit (80% of RAM), which grows with the backfill's size
+            DuckDbCredentials(
+                str(warehouse_path()),
+                global_config={"memory_limit": duckdb_memory_limit()},
+                local_config=local_config,
+            ),
             preferred_loader_file_format=LOADER_FILE_FORMAT,
         ),
         dataset_name=raw_dataset(source_name),

@@ -16,6 +16,7 @@ from ingest_support import (
     run,
 )
 
+from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import SOURCE_RESOURCES
 from sandbox.server import start_server
 
@@ -86,3 +87,18 @@ def test_klaviyo_bounded_window_loads_only_its_days_and_keeps_no_state(sandbox, 
     assert count(warehouse, "raw_klaviyo", "events") == len(in_window) > 0
     run("klaviyo")  # then the incremental run from start_date loads the rest, nothing twice
     assert loaded_figures(warehouse, "klaviyo") == expected["klaviyo"]
+
+
+@pytest.mark.parametrize(("setting", "reported"), [(None, "5.5 GiB"), ("1GB", "953.6 MiB")])
+def test_loads_run_under_the_configured_duckdb_memory_limit(setting, reported, warehouse, monkeypatch):
+    """dlt's load connection gets the same memory limit as the dbt builds (default 6GB), not DuckDB's
+    default of 80% of the machine: a year's backfill of one source must not take the memory Dagster
+    and dbt need."""
+    if setting is None:
+        monkeypatch.delenv("TOUCHPATH_DUCKDB_MEMORY_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("TOUCHPATH_DUCKDB_MEMORY_LIMIT", setting)
+    pipeline = make_pipeline("memory_probe")
+    pipeline.run([{"id": 1}], table_name="probe")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("select current_setting('memory_limit')") == [(reported,)]
