@@ -242,23 +242,35 @@ REDOABLE = ("sessionization", "attribution")
 DEFAULT_DAYS = 30
 
 
-def run_key(events: int, days: int = DEFAULT_DAYS) -> str:
+def run_key(events: int, days: int = DEFAULT_DAYS, daily_day: int | None = None) -> str:
     """The name of a size's results file and run folder: a world of another length is another run (a
-    daily load is 1/days of the history, so the daily share depends on it)."""
-    return f"events-{events}" + ("" if days == DEFAULT_DAYS else f"-{days}d")
+    daily load is 1/days of the history, so the daily share depends on it), and so is another held-back
+    day than the last."""
+    return (
+        f"events-{events}"
+        + ("" if days == DEFAULT_DAYS else f"-{days}d")
+        + ("" if daily_day in (None, days) else f"-day{daily_day}")
+    )
 
 
 def size_label(r: dict) -> str:
     days = r["world"].get("days", DEFAULT_DAYS)
-    return f"{r['events_target'] / 1e6:g}M" + ("" if days == DEFAULT_DAYS else f" · {days} days")
+    daily_day = r["world"].get("daily_day")
+    return (
+        f"{r['events_target'] / 1e6:g}M"
+        + ("" if days == DEFAULT_DAYS else f" · {days} days")
+        + ("" if daily_day in (None, days) else f" · day {daily_day} held back")
+    )
 
 
-def redo(events: int, days: int, what: str, repeats: int, ca_python: str | None, ca_nsim: float) -> dict:
+def redo(
+    events: int, days: int, daily_day: int | None, what: str, repeats: int, ca_python: str | None, ca_nsim: float
+) -> dict:
     """Re-measure only the sessionization or the attribution comparison on a finished run's warehouse (same
     data; the code may have changed since) and update its results, noting when."""
-    path = RESULTS / f"{run_key(events, days)}.json"
+    path = RESULTS / f"{run_key(events, days, daily_day)}.json"
     result = json.loads(path.read_text())
-    run_dir = OUT_ROOT / "runs" / run_key(events, days)
+    run_dir = OUT_ROOT / "runs" / run_key(events, days, daily_day)
     env = {
         **os.environ,
         "TOUCHPATH_WAREHOUSE": str(run_dir / "warehouse.duckdb"),
@@ -278,15 +290,30 @@ def redo(events: int, days: int, what: str, repeats: int, ca_python: str | None,
 
 
 def run_size(
-    events: int, days: int, seed: int, ca_python: str | None, ca_nsim: float, repeats: int = 3
+    events: int,
+    days: int,
+    seed: int,
+    ca_python: str | None,
+    ca_nsim: float,
+    repeats: int = 3,
+    daily_day: int | None = None,
 ) -> dict:
     params = world_params(events, days, seed)
     world, summary = ensure_world(params, log)
     marker = json.loads((world / "bench_world.json").read_text())
     start = date.fromisoformat(params["start_date"])
-    held_back = start + timedelta(days=days - 1)  # the daily increment: the world's last day
-    api_end = held_back + timedelta(days=8)
-    run_dir = OUT_ROOT / "runs" / run_key(events, days)
+    daily_day = daily_day or days
+    if not 1 < daily_day <= days:
+        raise SystemExit(f"--daily-day must be within 2..{days}")
+    held_back = start + timedelta(days=daily_day - 1)  # the daily increment: by default the world's last day
+    if daily_day == days:
+        # the last day, plus the late-delivery stragglers and order updates after it
+        files_end, api_end = None, held_back + timedelta(days=8)
+    else:
+        # a day inside the history (simulated arrivals stop at 85% of the window): that day alone; the
+        # days after it are never loaded
+        files_end = api_end = held_back + timedelta(days=1)
+    run_dir = OUT_ROOT / "runs" / run_key(events, days, daily_day)
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
@@ -309,6 +336,7 @@ def run_size(
             "generate_seconds": marker.get("generate_seconds"),
             "generate_peak_rss_gb": marker.get("generate_peak_rss_gb"),
             "held_back_day": str(held_back),
+            "daily_day": daily_day,
         },
         "uptime_before": uptime(),
         "speed_probe_before": speed_probe(),
@@ -375,7 +403,9 @@ def run_size(
         # 3. the daily increment
         m = measured(
             "ingest_daily_files",
-            py + ["bench.stages", "ingest", "--sources", "tracking_files", "--start", str(held_back)],
+            py
+            + ["bench.stages", "ingest", "--sources", "tracking_files", "--start", str(held_back)]
+            + (["--end", str(files_end)] if files_end else []),
         )
         n_all = count(warehouse, "select count(*) from raw_tracking_files.events") if m.returncode == 0 else 0
         stages["ingest_daily_files"] = stage_record(m, events=n_all - n_initial, **stage_json(m))
@@ -476,7 +506,7 @@ def render(results: list[dict], meta: dict) -> str:
         "python -m bench.run --events 10000000 --redo attribution  # attribution comparison re-measured",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
         "python -m bench.run --events 100000000                  # supported (world generation is cached)",
-        "python -m bench.run --events 8000000 --days 365         # a year of history (~10M events): the daily share",
+        "python -m bench.run --events 8000000 --days 365 --daily-day 300  # a year (~10M events), a typical day",
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
         "python -m bench.bench_simulator --events 100000000 --no-ground-truth --format parquet  # the simulator alone",
         "python -m bench.bench_files --events 1000000 --format both  # export-file load: parquet vs jsonl.gz",
@@ -546,7 +576,7 @@ def render(results: list[dict], meta: dict) -> str:
         ),
     )
     row(
-        "ingest tracking files, all days but the last",
+        "ingest tracking files, all days before the held-back one",
         lambda r: cell(r, "ingest_initial_files", S(r, "ingest_initial_files")["events"]),
     )
     row("ingest API sources (sandbox), same window", lambda r: cell(r, "ingest_initial_apis"))
@@ -570,7 +600,7 @@ def render(results: list[dict], meta: dict) -> str:
         ),
     )
     row(
-        "daily: ingest the last day's files",
+        "daily: ingest the held-back day's files (the last: with its stragglers)",
         lambda r: cell(r, "ingest_daily_files", S(r, "ingest_daily_files")["events"]),
     )
     row("daily: ingest API sources", lambda r: cell(r, "ingest_daily_apis"))
@@ -830,6 +860,11 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--days", type=int, default=DEFAULT_DAYS, help="days of history (another length is a separate run)"
     )
+    ap.add_argument(
+        "--daily-day",
+        type=int,
+        help="the day (1-based) loaded as the daily increment, alone; default the last day and its stragglers",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--ca-python", default=DEFAULT_CA_PYTHON if Path(DEFAULT_CA_PYTHON).exists() else None)
     ap.add_argument("--ca-nsim", type=float, default=1e6)
@@ -849,12 +884,12 @@ def main(argv=None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.redo:
         for n in args.events or [1_000_000]:
-            redo(n, args.days, args.redo, args.repeats, args.ca_python, args.ca_nsim)
+            redo(n, args.days, args.daily_day, args.redo, args.repeats, args.ca_python, args.ca_nsim)
     elif not args.report_only:
         for n in args.events or [1_000_000]:
             log(f"=== {n:,} events === {uptime()}")
-            res = run_size(n, args.days, args.seed, args.ca_python, args.ca_nsim, args.repeats)
-            (RESULTS / f"{run_key(n, args.days)}.json").write_text(json.dumps(res, indent=2, default=str))
+            res = run_size(n, args.days, args.seed, args.ca_python, args.ca_nsim, args.repeats, args.daily_day)
+            (RESULTS / f"{run_key(n, args.days, args.daily_day)}.json").write_text(json.dumps(res, indent=2, default=str))
             log(f"done {n:,}: {uptime()}")
     if not args.no_markdown:
         results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("events-*.json"))]
