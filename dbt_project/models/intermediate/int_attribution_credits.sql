@@ -22,12 +22,7 @@
 {%- set path_fields = [
     'order_id', 'touchpoint_id', 'customer_key', 'ordered_at', 'revenue_reporting', 'touched_at', 'channel',
     'platform', 'campaign_id', 'ad_id', 'touch_position', 'touch_count', 'channel_path', 'is_first_order',
-] -%}
-{%- set current_fields, stored_fields = [], [] -%}
-{%- for field in path_fields -%}
-    {%- do current_fields.append('current_paths.' ~ field) -%}
-    {%- do stored_fields.append('stored_paths.' ~ field) -%}
-{%- endfor %}
+] %}
 with
 
 touches as (
@@ -63,7 +58,7 @@ changed_orders as (
         and current_paths.touchpoint_id = stored_paths.touchpoint_id
     where current_paths.order_id is null
         or stored_paths.order_id is null
-        or {{ surrogate_key(current_fields) }} <> {{ surrogate_key(stored_fields) }}
+        or {{ rows_differ('current_paths', 'stored_paths', path_fields) }}
 ),
 
 scoped as (

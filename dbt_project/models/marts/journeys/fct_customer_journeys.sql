@@ -19,12 +19,7 @@
 -- depends_on: {{ ref('int_event_sessions') }}
 -- depends_on: {{ ref('int_identity_map') }}
 -- depends_on: {{ ref('stg_tracking__events') }}
-{%- set order_fields = ['customer_key', 'occurred_at', 'funnel_stage', 'revenue_reporting', 'detail'] -%}
-{%- set current_order_fields, stored_order_fields = [], [] -%}
-{%- for field in order_fields -%}
-    {%- do current_order_fields.append('current_items.' ~ field) -%}
-    {%- do stored_order_fields.append('stored_items.' ~ field) -%}
-{%- endfor %}
+{%- set order_fields = ['customer_key', 'occurred_at', 'funnel_stage', 'revenue_reporting', 'detail'] %}
 with
 
 stages as (
@@ -71,7 +66,7 @@ changed_orders as (
         on current_items.item_id = stored_items.item_id
     where current_items.item_id is null
         or stored_items.item_id is null
-        or {{ surrogate_key(current_order_fields) }} <> {{ surrogate_key(stored_order_fields) }}
+        or {{ rows_differ('current_items', 'stored_items', order_fields) }}
 ),
 
 persons as (
