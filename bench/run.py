@@ -14,7 +14,7 @@ never timed), then, each stage as its own process tree (wall time, events/s, pea
    ChannelAttribution's markov_model on the same `intermediate.int_path_summary` (optional extra).
 
 Results go to bench/out/results/events-N.json (events-N-Dd.json for a world of D days other than 30,
-the same for its run folder); BENCHMARKS.md is rewritten from every results file
+events-N-Dd-dayK.json with `--daily-day K`; the same for its run folder); BENCHMARKS.md is rewritten from every results file
 there (so sizes run separately end up in one table) plus bench/notes.md.
 """
 
