@@ -1,8 +1,10 @@
 {#- The sessionized events: narrow sessionization rows (`sessions`: int_event_sessions or a subset of it)
     joined back to their staged events by event id. The view int_events_sessionized is this over the whole
     table; incremental models pass the few devices they reprocess, so the engine filters the narrow
-    table before the join (through the view, DuckDB joins every event first and filters after). -#}
-{% macro sessionized_events(sessions) -%}
+    table before the join (through the view, DuckDB joins every event first and filters after).
+    `staged`: the staged events to join (default all of stg_tracking__events); a model that keeps only
+    some event names passes them filtered, so the join hashes only those. -#}
+{% macro sessionized_events(sessions, staged=none) -%}
 select
     sessions.session_id,
     events.event_id,
@@ -40,6 +42,6 @@ select
     {{ dbt.datediff('events.event_at', 'events.received_at', 'second') }}
         > {{ var('late_event_lookback_days') }} * 86400 as is_late_beyond_lookback
 from {{ sessions }} as sessions
-inner join {{ ref('stg_tracking__events') }} as events
+inner join {{ staged if staged is not none else ref('stg_tracking__events') }} as events
     on sessions.event_id = events.event_id
 {%- endmacro %}

@@ -54,13 +54,12 @@ scoped as (
     {{ sessionized_events('scoped_sessions') }}
 ),
 
-{% else %}
-
-scoped as (
-    select * from {{ ref('int_events_sessionized') }}
-),
-
 {% endif %}
+{#- The sessionized events, read twice below (landings, activity). An incremental run's are few: one
+    CTE, computed once. A full refresh's are every event: a CTE read twice is materialized whole by
+    DuckDB (every column of every event), so each read goes to the view, which filters (landings) and
+    keeps only the columns it needs before joining the staged events. -#}
+{%- set scoped = 'scoped' if is_incremental() else ref('int_events_sessionized') %}
 
 landings as (
     select
@@ -86,7 +85,7 @@ landings as (
             when events.msclkid is not null then 'msclkid'
         end as click_id_type,
         coalesce(events.fbclid, events.ttclid, events.gclid, events.msclkid) as click_id
-    from scoped as events
+    from {{ scoped }} as events
     left join identity
         on events.anonymous_id = identity.anonymous_id
     where events.event_number_in_session = 1
@@ -153,7 +152,7 @@ activity as (
         max(case when event_name in ('Signed Up', 'Email Captured') then 1 else 0 end) = 1 as has_signup,
         -- lineage: the newest load among the session's events (the watermark of incremental runs)
         max(load_id) as load_id
-    from scoped
+    from {{ scoped }} as scoped
     group by session_id
 ),
 
