@@ -9,11 +9,15 @@
     `keys_from` / `keys_column`: where the recent keys are read, when the model itself carries no load
     column (a view over an incremental table with the same keys, e.g. fct_sessions over int_sessions).
 
-    `--vars '{full_data_tests: true}'` checks every key, as `unique` does. -#}
+    `--vars '{full_data_tests: true}'` checks every key, as `unique` does, and so does a run that started
+    from no watermark (a first build or a full refresh: every row is recent, and one grouping of every
+    key is cheaper than picking the recent ones first). The watermark is read when the test is compiled,
+    i.e. after its model ran (dbt compiles a node just before running it), and inlined as a literal. -#}
 {% test unique_in_recent_loads(model, column_name, load_column='load_id', keys_from=none, keys_column=none) %}
 {%- set keys_relation = keys_from if keys_from is not none else model -%}
 {%- set keys_column = keys_column or column_name -%}
 {%- set watermarks = none -%}
+{%- set watermark = none -%}
 {%- if execute and not var('full_data_tests', false) -%}
     {%- set stored = watermarks_relation(keys_relation) -%}
     {#- asked of the warehouse, not dbt's relation cache: the pre-hook creates the table with plain SQL -#}
@@ -22,9 +26,10 @@
         ~ "' and table_schema = '" ~ stored.schema ~ "' and table_name = '" ~ stored.identifier ~ "'") -%}
     {%- if found.columns[0].values()[0] > 0 -%}
         {%- set watermarks = stored -%}
+        {%- set watermark = run_query("select coalesce(max(watermark), '') from " ~ stored).columns[0].values()[0] -%}
     {%- endif -%}
 {%- endif %}
-{%- if watermarks is none %}
+{%- if watermarks is none or watermark == '' %}
 select
     {{ column_name }} as unique_field,
     count(*) as n_records
@@ -41,10 +46,7 @@ recent_keys as (
     where {{ keys_column }} is not null
         and (
             {{ load_column }} is null
-            or {{ load_column }} > coalesce(
-                (select max(watermark) from {{ watermarks }}),
-                ''
-            )
+            or {{ load_column }} > '{{ watermark | replace("'", "''") }}'
         )
 )
 
