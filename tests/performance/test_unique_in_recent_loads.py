@@ -8,16 +8,13 @@ warehouse, with a duplicated staged event planted in it.
 """
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from touchpath.config import DBT_PROJECT_DIR
+from tests.performance.helpers import dbt
 
 TEST_NAME = "unique_in_recent_loads_stg_tracking__events_event_id"
 STAGED = "staging.stg_tracking__events"
@@ -25,28 +22,10 @@ WATERMARK = "staging.stg_tracking__events__watermark"
 
 
 def run_data_test(warehouse: Path, target: Path, *extra: str) -> dict:
-    """Run the event-id uniqueness test alone; its run result (dbt exits 1 when it fails)."""
-    executable = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(executable),
-            "test",
-            "--select",
-            TEST_NAME,
-            *extra,
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TOUCHPATH_WAREHOUSE": str(warehouse)},
-    )
-    assert result.returncode in (0, 1), result.stdout[-4000:] + result.stderr[-2000:]
+    """Run the event-id uniqueness test alone; its run result."""
+    dbt(warehouse, target, "test", "--select", TEST_NAME, *extra, data_tests_may_fail=True)
     (node,) = json.loads((target / "run_results.json").read_text())["results"]
-    return {"status": node["status"], "failures": node["failures"], "sql": node.get("compiled_code") or ""}
+    return {"status": node["status"], "failures": node["failures"], "sql": node["compiled_code"]}
 
 
 @pytest.fixture()
