@@ -17,10 +17,13 @@ make no table: `rows_table` returns None and the caller yields the rows as dicts
 as it always has (coerced to the column's type, a variant column, a new column). Only flat rows fit:
 nested lists become child tables through the JSON normaliser alone.
 
-dlt logs a warning when it first sees such a table: a json column arrives as Arrow text (the
-serialised value, as its own parquet writer stores it) and its hint says json. The hint wins: expected.
+dlt logs a warning for every such table: a json column arrives as Arrow text (the serialised value,
+as its own parquet writer stores it) and its hint says json. The hint wins, as intended, so the warning
+is let through once per resource and process (`_OnceEach` below): a year of Klaviyo events is
+thousands of tables, and as many identical warnings would bury the ones that matter.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -43,6 +46,30 @@ _TYPES: dict[str, tuple[pa.DataType, frozenset[type]]] = {
     "json": (pa.string(), frozenset({dict, list})),
 }
 _NONE = type(None)
+
+
+class _OnceEach(logging.Filter):
+    """Drops repeats of dlt's per-table "arrow schema merged with dlt schema" messages.
+
+    They name the resource (and, at INFO, the column), so each distinct message is logged once: a
+    new resource or a column whose hint differs for another reason still shows.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.funcName != "_compute_tables" or "when merging arrow schema" not in str(record.msg):
+            return True
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
+
+
+logging.getLogger("dlt").addFilter(_OnceEach())
 
 
 def page_schema(columns: Mapping[str, Mapping]) -> pa.Schema:

@@ -109,6 +109,9 @@ def test_a_klaviyo_rerun_at_the_cursor_merges_the_boundary_event(sandbox, wareho
     run("klaviyo")  # re-reads the events at the stored cursor (no boundary hashes): merged on id
     assert count(warehouse, "raw_klaviyo", "events") == expected["klaviyo"]["events"]
     assert query(warehouse, "select count(*) - count(distinct id) from raw_klaviyo.events")[0][0] == 0
+    # the merge went through dlt's staging dataset, emptied after the load (.dlt/config.toml [load]),
+    # so the events are not kept on disk twice
+    assert count(warehouse, "raw_klaviyo_staging", "events") == 0
 
 
 def test_an_updated_shopify_order_is_merged_with_its_new_line_items_and_refund(warehouse, world_copy, monkeypatch):
@@ -174,3 +177,35 @@ def test_an_updated_shopify_order_is_merged_with_its_new_line_items_and_refund(w
     )[0]
     assert (status, refunded, lines) == ("partially_refunded", Decimal("10.00"), len(edited["line_items"]) - 1)
     assert updated == datetime(2026, 3, 20, 15, 0, tzinfo=UTC)
+
+
+def test_dlts_json_hint_warning_is_logged_once_not_per_arrow_table(sandbox, warehouse, monkeypatch):
+    # dlt warns on every Arrow table whose json column arrives as text (the hint wins, as intended);
+    # a year of events is thousands of tables, so the filter in ingestion/common/arrow.py lets one through
+    import logging
+
+    from ingestion.common import arrow
+    from ingestion.klaviyo import settings
+
+    once = next(f for f in logging.getLogger("dlt").filters if isinstance(f, arrow._OnceEach))
+    monkeypatch.setattr(once, "seen", set())  # earlier loads in this process already logged theirs
+    monkeypatch.setattr(settings, "EVENTS_BATCH_ROWS", 7)
+    tables = []
+
+    def counted(rows, *args):
+        table = arrow.as_arrow(rows, *args)
+        tables.append(table)
+        return table
+
+    monkeypatch.setattr(klaviyo_package, "as_arrow", counted)
+    warnings = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: warnings.append(record.getMessage())
+    logging.getLogger("dlt").addHandler(handler)
+    try:
+        run("klaviyo", events_page_size=5)
+    finally:
+        logging.getLogger("dlt").removeHandler(handler)
+    assert sum(isinstance(t, pa.Table) for t in tables) >= 3
+    merged = [w for w in warnings if "when merging arrow schema with dlt schema" in w]
+    assert len(merged) == 1, warnings
