@@ -1,6 +1,8 @@
 """Loads a generated world directory for the server (read-only after load).
 
-Shopify and Klaviyo records and the ad rows are held in memory as read from their files. Sorted orders of
+Shopify records, Klaviyo profiles and metrics and the ad rows are held in memory as read from their files;
+Klaviyo events, the one set that grows with every day and customer, are read from their file per page
+(``sandbox/lazy_records.py``). Sorted orders of
 them are built lazily, once per (resource, sort key), so a page costs a bisect plus the page itself
 (``SortedIndex``). Tracking events are not loaded up front: ``TrackingDays`` reads one ``dt=`` day file at
 a time, when a page needs it, and keeps a few days in an LRU cache."""
@@ -17,6 +19,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 
 from sandbox.io import dumps, read_json, read_jsonl
+from sandbox.lazy_records import JsonlRecords, lean_sorted_index
 from sandbox.timeutil import parse_iso
 
 TRACKING_CACHE_DAYS = 3  # day files kept parsed: the day being paged, the next one (peeked) and one spare
@@ -57,19 +60,32 @@ class Store:
             rec["_created_ms"] = parse_iso(rec["created_at"])
         self.orders_by_id = {o["id"]: o for o in self.orders}
         self.klaviyo = {
-            name: read_jsonl(self.dir / f"klaviyo/{name}.jsonl") for name in ("events", "profiles", "metrics")
+            "events": JsonlRecords(self.dir / "klaviyo/events.jsonl"),
+            **{name: read_jsonl(self.dir / f"klaviyo/{name}.jsonl") for name in ("profiles", "metrics")},
         }
         self.tracking = TrackingDays(self.dir / "tracking", tracking_cache_days)
         self._indexes: dict[Hashable, SortedIndex] = {}
         self._memo: OrderedDict = OrderedDict()
         self._lock = threading.Lock()  # the server is threaded: one thread builds an index, the others wait
 
-    def sorted_index(self, name: Hashable, records: list[dict], key: Callable[[dict], tuple]) -> SortedIndex:
-        """``records`` sorted by ``key``, built on first use and kept (``name`` identifies records + key)."""
+    def sorted_index(
+        self,
+        name: Hashable,
+        records: list[dict] | JsonlRecords,
+        key: Callable[[dict], tuple],
+        columns: dict[str, Callable[[dict], object]] | None = None,
+    ):
+        """``records`` sorted by ``key``, built on first use and kept (``name`` identifies records + key).
+
+        Records read from disk that the file already holds in key order get an index of the file's order
+        (their integer ``columns``, name -> getter, computed in the same pass); anything else is sorted
+        in memory."""
         with self._lock:
             index = self._indexes.get(name)
             if index is None:
-                index = self._indexes[name] = SortedIndex(records, key)
+                if isinstance(records, JsonlRecords):
+                    index = lean_sorted_index(records, name, key, columns or {})
+                index = self._indexes[name] = index or SortedIndex(records, key)
             return index
 
     def memo(self, key: Hashable, compute: Callable[[], object]):
