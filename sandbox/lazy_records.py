@@ -185,7 +185,12 @@ class _Reversed:
             return [self.records[self.n - 1 - j] for j in range(*i.indices(self.n))]
         if i < 0:
             i += self.n
+        if not 0 <= i < self.n:
+            raise IndexError(i)  # not a wrapped index from the other end
         return self.records[self.n - 1 - i]
+
+    def __iter__(self):
+        return (self.records[self.n - 1 - j] for j in range(self.n))
 
 
 def lean_sorted_index(

@@ -73,6 +73,9 @@ def test_a_file_in_key_order_is_served_in_place_exactly_as_sorted_in_memory(tmp_
     a, b = lean.view(desc), memory.view(desc)
     assert len(a.records) == len(b.records) == 3000
     assert a.records[0:3000] == b.records[0:3000]
+    assert list(a.records) == list(b.records) and a.records[-1] == b.records[-1]
+    with pytest.raises(IndexError):
+        a.records[3000]
     for name, getter in COLUMNS.items():
         column = lean.column(name, getter)
         assert column is not None and list(column) == list(memory.column(name, getter))
