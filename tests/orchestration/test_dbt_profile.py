@@ -1,0 +1,53 @@
+"""The dbt profile's tunables come from the environment: dbt's threads and DuckDB's memory limit.
+
+Rendered by dbt's own profile loader in a subprocess (it reads the environment once per invocation).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from touchpath.config import DBT_PROJECT_DIR
+
+RENDER = """
+import json, os
+from argparse import Namespace
+from dbt_common.context import set_invocation_context
+from dbt.config.profile import Profile, read_profile
+from dbt.config.renderer import ProfileRenderer
+from dbt.flags import set_from_args
+set_invocation_context(os.environ)
+set_from_args(Namespace(), None)
+profile = Profile.from_raw_profiles(read_profile('.'), 'touchpath', renderer=ProfileRenderer({}))
+print(json.dumps({'threads': profile.threads, 'memory_limit': profile.credentials.settings['memory_limit']}))
+"""
+
+
+def rendered(**env: str) -> dict:
+    clean = {k: v for k, v in os.environ.items() if k not in ("TOUCHPATH_DBT_THREADS", "TOUCHPATH_DUCKDB_MEMORY_LIMIT")}
+    out = subprocess.run(
+        [sys.executable, "-c", RENDER],
+        cwd=DBT_PROJECT_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_defaults():
+    assert rendered() == {"threads": 2, "memory_limit": "6GB"}
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_threads_from_environment(threads):
+    # a first build of tens of millions of events runs faster one model at a time (bench/notes.md)
+    assert rendered(TOUCHPATH_DBT_THREADS=str(threads))["threads"] == threads
+
+
+def test_memory_limit_from_environment():
+    assert rendered(TOUCHPATH_DUCKDB_MEMORY_LIMIT="3GB")["memory_limit"] == "3GB"
