@@ -151,6 +151,8 @@ def summarize_run_results(path: Path) -> dict:
         "elapsed_time": data.get("elapsed_time"),
         "nodes": len(rows),
         "seconds_by_resource_type": by_type,
+        # dbt's worker threads that ran nodes (TOUCHPATH_DBT_THREADS): builds differ by it (bench/notes.md)
+        "threads": len({r.get("thread_id") for r in rows}),
         "models": {uid.split(".")[-1]: secs for uid, secs, _ in models},
         "failed": failed,
     }
@@ -889,7 +891,8 @@ def slowest(results: list[dict]) -> list[str]:
             out.append(
                 f"- {size_label(r)}, {stage}: "
                 + ", ".join(f"`{k}` {v:.1f}" for k, v in top)
-                + f" (sum by type: {by_type}; dbt elapsed {rr['elapsed_time']:.1f})"
+                + f" (sum by type: {by_type}; dbt elapsed {rr['elapsed_time']:.1f}"
+                + (f", {rr['threads']} dbt threads)" if rr.get("threads") else ")")
             )
             if rr["failed"]:
                 out.append(f"  - failed nodes: {rr['failed']}")
