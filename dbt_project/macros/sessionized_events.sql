@@ -37,7 +37,6 @@ select
     events.revenue,
     events.currency,
     sessions.is_session_start,
-    sessions.event_number_in_session,
     -- arrived after the lookback a partitioned run re-reads: still sessionized right, and counted
     {{ dbt.datediff('events.event_at', 'events.received_at', 'second') }}
         > {{ var('late_event_lookback_days') }} * 86400 as is_late_beyond_lookback

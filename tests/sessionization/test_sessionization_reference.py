@@ -100,7 +100,9 @@ def sessionized(warehouse: Path) -> set[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return set(con.execute(
-            "select event_id, session_id, is_session_start, event_number_in_session"
+            # the position in the session, as a reader counts it (the model stores none)
+            "select event_id, session_id, is_session_start,"
+            " row_number() over (partition by session_id order by event_at, event_id)"
             " from intermediate.int_event_sessions"
         ).fetchall())
     finally:

@@ -17,7 +17,8 @@
 --
 -- Narrow on purpose: the window sorts carry only the columns the rules read, and two sorts as the bare
 -- DuckDB limit of one lag plus one running sum has (BENCHMARKS.md); the event's other columns are
--- joined back by event id in the view.
+-- joined back by event id in the view. No position of the event in its session: a session's first event
+-- is not always a run start below, so counting from it would take a third pass.
 --
 -- Incremental: the session is the unit of reprocessing. Events of loads newer than the last one
 -- processed mark their devices; each such device is re-sessionized from the start of the first
@@ -98,14 +99,19 @@ traffic as (
 ),
 
 {#- Two window passes over the same partition and order (the device's events in time order): DuckDB
-    sorts once per pass, and the sort is the cost of sessionization. The first pass reads the previous
-    event and the last campaign seen (before any gap); the second carries the start of the current
-    inactivity gap and the last gap start or campaign change. The one session start these cannot see is
-    a campaign returning after a gap (the gap's first landing repeats the campaign from before the gap,
-    but the gap itself started without one): there are few, and a join hands them to the rest of their
-    gap instead of a third sort. -#}
+    sorts once per pass, and the sort is the cost of sessionization. A session starts at a gap (the first
+    event after more than the timeout) and at a landing whose campaign differs from the session's, which is
+    the last one landed in the same gap: a landing whose campaign differs from the last one seen at all, or
+    the first landing after a gap that began without one (its session had no campaign, so any campaign
+    differs, even the one from before the gap). That second kind needs to know where the gap began, which
+    takes the first pass's gap flags, and then to hand its id to the events after it, which would take a
+    third. So the first pass also gives every event the next landing's id after it, the second pass carries
+    that id from the gap start that began the current run (the last gap or campaign change), and an event
+    belongs to it once a landing has happened in the run (counted by the traffic count). No third sort, and
+    no second read of every event (at 36M events, reading the second pass's output twice spilled 8 GB). -#}
 {%- set device_order = 'partition by device_key order by event_at, event_id' -%}
 {%- set up_to_here = device_order ~ ' rows between unbounded preceding and current row' -%}
+{%- set split_on_campaign = var('session_split_on_campaign_change') -%}
 
 ordered as (
     select
@@ -113,104 +119,75 @@ ordered as (
         lag(traffic.event_at) over ({{ device_order }}) as previous_event_at,
         {{ last_value_ignore_nulls('traffic.traffic_key',
             device_order ~ ' rows between unbounded preceding and 1 preceding') }} as prior_traffic_key,
-        row_number() over ({{ device_order }}) as device_event_number
+        -- the next landing after this event (used at gap starts)
+        {{ next_value_ignore_nulls('case when traffic.traffic_key is not null then traffic.event_id end',
+            device_order) }} as next_landing_event_id,
+        -- landings so far, this one included
+        count(traffic.traffic_key) over ({{ up_to_here }}) as traffic_count
     from traffic
 ),
 
 flagged as (
-    -- the campaign key is compared here, so the second pass sorts flags instead of strings
     select
         ordered.event_id,
         ordered.device_key,
         ordered.event_at,
         ordered.load_id,
-        ordered.device_event_number,
-        ordered.traffic_key is not null as has_traffic,
+        ordered.traffic_count,
+        -- a gap, or a landing whose campaign differs from the last one seen (whether that one was in the
+        -- same gap does not matter: after a gap the event starts a session either way)
+        ordered.previous_event_at is null
+            or {{ dbt.datediff('ordered.previous_event_at', 'ordered.event_at', 'second') }}
+                > {{ var('session_timeout_seconds') }}
+            {%- if split_on_campaign %}
+            or (ordered.traffic_key is not null
+                and ordered.traffic_key is distinct from ordered.prior_traffic_key)
+            {%- endif %} as is_run_start,
+        -- a run that begins without a landing: the landing that will start a session inside it, if the run
+        -- lasts until then ('' when none can)
+        {% if split_on_campaign -%}
         case
-            when ordered.previous_event_at is null then true
-            when {{ dbt.datediff('ordered.previous_event_at', 'ordered.event_at', 'second') }}
-                > {{ var('session_timeout_seconds') }} then true
-            else false
-        end as is_gap_start,
-        {% if var('session_split_on_campaign_change') -%}
-        -- a landing whose campaign differs from the last one seen; whether that one was inside the same
-        -- gap does not matter here: after a gap the landing starts a session either way
-        ordered.traffic_key is not null
-            and ordered.traffic_key is distinct from ordered.prior_traffic_key as is_campaign_change
+            when ordered.traffic_key is null then coalesce(ordered.next_landing_event_id, '')
+            else ''
+        end
         {%- else -%}
-        false as is_campaign_change
-        {%- endif %}
+        ''
+        {%- endif %} as returning_landing_event_id
     from ordered
 ),
 
-{#- Materialized: read twice below (every row, and the returning campaigns), and computed once. -#}
-runs as materialized (
-    select
-        flagged.*,
-        -- when the current inactivity gap's first event happened (times only grow: max is the last)
-        max(case when flagged.is_gap_start then flagged.event_at end) over ({{ up_to_here }}) as gap_started_at,
-        max(case when flagged.has_traffic then flagged.event_at end) over (
-            {{ device_order }} rows between unbounded preceding and 1 preceding
-        ) as prior_traffic_at,
-        -- the last event that starts a session whatever came before it in the gap
-        max(case when flagged.is_gap_start or flagged.is_campaign_change then flagged.device_event_number end)
-            over ({{ up_to_here }}) as run_start_number,
-        {{ last_value_ignore_nulls(
-            'case when flagged.is_gap_start or flagged.is_campaign_change then flagged.event_id end',
-            up_to_here) }} as run_start_event_id
-    from flagged
-),
-
-returning_campaigns as (
-    -- the gap's first landing, with the campaign last seen before the gap: compared with no campaign
-    -- (the last one seen counts only inside the same gap), so it starts a session; at most one per gap
-    select
-        runs.device_key,
-        runs.gap_started_at,
-        runs.device_event_number as return_number,
-        runs.event_id as return_event_id
-    from runs
-    where runs.has_traffic
-        and not runs.is_gap_start
-        and not runs.is_campaign_change
-        and runs.prior_traffic_at < runs.gap_started_at
-        and {{ 'true' if var('session_split_on_campaign_change') else 'false' }}
-),
-
-session_starts as (
-    select
-        runs.*,
-        -- the later of the last run start and the gap's returning campaign (once it has happened)
-        coalesce(returning_campaigns.return_number > runs.run_start_number, false) as is_in_returned_session,
-        returning_campaigns.return_number,
-        returning_campaigns.return_event_id
-    from runs
-    left join returning_campaigns
-        on runs.device_key = returning_campaigns.device_key
-        and runs.gap_started_at = returning_campaigns.gap_started_at
-        and returning_campaigns.return_number <= runs.device_event_number
+runs as (
+    -- what the run (the last gap or campaign change) began with, carried to each of its events
+    {{ carry_last_values(
+        'flagged',
+        ['event_id', 'device_key', 'event_at', 'load_id', 'traffic_count'],
+        'is_run_start',
+        {
+            'run_start_event_id': 'event_id',
+            'run_landing_event_id': 'returning_landing_event_id',
+            'run_start_traffic_count': 'traffic_count',
+        },
+        device_order,
+    ) }}
 ),
 
 final as (
     select
         -- a session is named after its first event: event ids are unique, so session ids are too
         case
-            when session_starts.is_in_returned_session then session_starts.return_event_id
-            else session_starts.run_start_event_id
+            -- a landing has happened since the run began without one: it started the session
+            when runs.run_landing_event_id <> '' and runs.traffic_count > runs.run_start_traffic_count
+                then runs.run_landing_event_id
+            else runs.run_start_event_id
         end as session_id,
-        session_starts.event_id,
-        session_starts.device_key,
-        session_starts.event_at,
-        session_starts.load_id,
-        session_starts.device_event_number = case
-            when session_starts.is_in_returned_session then session_starts.return_number
-            else session_starts.run_start_number
-        end as is_session_start,
-        session_starts.device_event_number - case
-            when session_starts.is_in_returned_session then session_starts.return_number
-            else session_starts.run_start_number
-        end + 1 as event_number_in_session
-    from session_starts
+        runs.event_id,
+        runs.device_key,
+        runs.event_at,
+        runs.load_id
+    from runs
 )
 
-select * from final
+select
+    final.*,
+    final.event_id = final.session_id as is_session_start
+from final

@@ -88,7 +88,7 @@ landings as (
     from {{ scoped }} as events
     left join identity
         on events.anonymous_id = identity.anonymous_id
-    where events.event_number_in_session = 1
+    where events.is_session_start
 ),
 
 referrer_matches as (
