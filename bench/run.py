@@ -175,11 +175,14 @@ def stage_record(m: Measured, **extra) -> dict:
 
 def sessionization(measured, dbt, repeats: int) -> dict:
     """The bare limit and the model alone (--full-refresh), alternated `repeats` times; the minimum of each
-    is the figure (the machine is shared: the minimum is the least disturbed run)."""
+    is the figure (the machine is shared: the minimum is the least disturbed run). The wide bare query
+    (every staged column, for scale) runs once, after them. It writes and drops a table of every column of
+    every event, and the model measured right after it was slower than in dbt runs back to back (at 36M
+    events, bench/notes.md, 2026-12-07), which tilted the ratio."""
     py = [sys.executable, "-m"]
     bare, model = [], []
     for i in range(repeats):
-        m = measured(f"sessionize_bare_{i}", py + ["bench.stages", "sessionize-bare"])
+        m = measured(f"sessionize_bare_{i}", py + ["bench.stages", "sessionize-bare", "--variants", "narrow"])
         bare.append(stage_record(m, **stage_json(m)))
         model.append(
             dbt(
@@ -190,6 +193,8 @@ def sessionization(measured, dbt, repeats: int) -> dict:
                 "--full-refresh",
             )
         )
+    m = measured("sessionize_bare_wide", py + ["bench.stages", "sessionize-bare", "--variants", "wide"])
+    bare.append(stage_record(m, **stage_json(m)))
     out_bare = dict(min(bare, key=lambda r: r.get("bare_narrow") or 1e99))
     for key in ("bare_narrow", "bare_wide"):
         values = [r[key] for r in bare if key in r]

@@ -1,7 +1,7 @@
 """The benchmark's measured stages that run as their own process (so their process tree is theirs):
 
     python -m bench.stages ingest --sources tracking_files,shopify --start 2026-01-01 [--end 2026-01-30]
-    python -m bench.stages sessionize-bare
+    python -m bench.stages sessionize-bare [--variants narrow,wide]
     python -m bench.stages attribution [--ca-python PY]
 
 Each prints one JSON line (its own timings) last. The warehouse is TOUCHPATH_WAREHOUSE.
@@ -60,7 +60,7 @@ def _bare_sql(relation: str, target: str, columns: str) -> str:
     """
 
 
-def sessionize_bare() -> dict:
+def sessionize_bare(variants: tuple[str, ...] = ("narrow", "wide")) -> dict:
     import duckdb
 
     from touchpath.config import duckdb_memory_limit, warehouse_path
@@ -80,22 +80,24 @@ def sessionize_bare() -> dict:
         # the same windows carrying every staged column (what a wide sessionized-events table costs)
         "bare_wide": _bare_sql(staged, "bench.bare_sessions_wide", "*"),
     }
+    steps = {name: sql for name, sql in steps.items() if name.removeprefix("bare_") in variants}
     for name, sql in steps.items():
         t = time.perf_counter()
         con.execute(sql)
         out[name] = time.perf_counter() - t
     out["staged_rows"] = con.execute(f"select count(*) from {staged}").fetchone()[0]
     out["raw_file_rows"] = con.execute("select count(*) from raw_tracking_files.events").fetchone()[0]
-    out["sessionized_rows"] = con.execute("select count(*) from bench.bare_sessions").fetchone()[0]
-    out["bare_sessions"] = con.execute(
-        "select count(*) from (select distinct device_key, session_number from bench.bare_sessions)"
-    ).fetchone()[0]
+    if "bare_narrow" in steps:
+        out["sessionized_rows"] = con.execute("select count(*) from bench.bare_sessions").fetchone()[0]
+        out["bare_sessions"] = con.execute(
+            "select count(*) from (select distinct device_key, session_number from bench.bare_sessions)"
+        ).fetchone()[0]
     out["model_rows"] = con.execute("select count(*) from intermediate.int_event_sessions").fetchone()[0]
     out["model_sessions"] = con.execute(
         "select count(distinct session_id) from intermediate.int_event_sessions"
     ).fetchone()[0]
     for table in ("bench.bare_sessions", "bench.bare_sessions_wide"):
-        con.execute(f"drop table {table}")
+        con.execute(f"drop table if exists {table}")
     con.close()
     return out
 
@@ -158,7 +160,9 @@ def main(argv=None) -> int:
     p.add_argument("--sources", required=True)
     p.add_argument("--start", required=True)
     p.add_argument("--end", default=None)
-    sub.add_parser("sessionize-bare")
+    p = sub.add_parser("sessionize-bare")
+    # which bare queries: the narrow one is the limit; the wide one (every staged column) is for scale
+    p.add_argument("--variants", default="narrow,wide")
     p = sub.add_parser("attribution")
     p.add_argument("--ca-python", default=None)
     p.add_argument("--ca-nsim", type=float, default=1e6)
@@ -167,7 +171,7 @@ def main(argv=None) -> int:
     if args.cmd == "ingest":
         result = ingest([s for s in args.sources.split(",") if s], args.start, args.end)
     elif args.cmd == "sessionize-bare":
-        result = sessionize_bare()
+        result = sessionize_bare(tuple(v for v in args.variants.split(",") if v))
     else:
         result = attribution(args.ca_python, args.ca_nsim, args.ca_conv_par)
     sys.stdout.flush()
