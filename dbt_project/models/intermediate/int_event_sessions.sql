@@ -33,7 +33,7 @@
     select
         event_id, anonymous_id, user_id, event_at, load_id,
         fbclid, ttclid, gclid, msclkid, utm_source, utm_medium, utm_campaign,
-        coalesce(anonymous_id, {{ dbt.concat(["'user:'", 'user_id']) }}) as device_key
+        {{ event_device_key() }} as device_key
     from {{ ref('stg_tracking__events') }}
     where event_type in ('page', 'track', 'screen', 'identify')
         and not coalesce(is_bot, false)

@@ -1,11 +1,11 @@
 -- One row per person (`customer_key`): buyers and visitors who never bought. Lifetime value,
 -- acquisition channel (first touch of the first order's path, else of their first session),
 -- segments (domain.md) and the furthest funnel stage they reached.
+{#- Sessions are read three times, each straight from the table: a CTE read three times is materialized
+    whole by DuckDB (every column of every session; 3.6 s of 6.7 at 36M events), where a table read keeps the
+    columns each read needs. -#}
+{%- set sessions = ref('int_sessions') %}
 with
-
-sessions as (
-    select * from {{ ref('int_sessions') }}
-),
 
 orders as (
     select * from {{ ref('int_orders') }}
@@ -24,7 +24,7 @@ stages as (
 ),
 
 people as (
-    select customer_key from sessions
+    select customer_key from {{ sessions }}
     union
     select customer_key from orders
 ),
@@ -58,16 +58,7 @@ first_order_touch as (
 ),
 
 first_session as (
-    select customer_key, channel, started_at
-    from (
-        select
-            customer_key,
-            channel,
-            started_at,
-            row_number() over (partition by customer_key order by started_at, session_id) as session_rank
-        from sessions
-    ) as ranked
-    where session_rank = 1
+    {{ first_row_per(sessions, 'customer_key', ['started_at', 'session_id'], ['channel', 'started_at']) }}
 ),
 
 session_facts as (
@@ -76,7 +67,7 @@ session_facts as (
         count(*) as session_count,
         max(case when has_add_to_cart then 1 else 0 end) = 1 as has_carted,
         max(started_at) as last_seen_at
-    from sessions
+    from {{ sessions }}
     group by customer_key
 ),
 

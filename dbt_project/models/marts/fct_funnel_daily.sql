@@ -20,23 +20,33 @@ furthest as (
     group by customer_key, day, channel
 ),
 
+reached as (
+    -- people per day, channel and furthest stage: `furthest` has one row per person, day and channel,
+    -- so a count is a count of distinct people (expanding each row to every stage before its furthest
+    -- and counting distinct keys hashed 14.5M rows at 36M events)
+    select day, channel, furthest_stage_order, count(customer_key) as people
+    from furthest
+    group by day, channel, furthest_stage_order
+),
+
 day_channels as (
-    select distinct day, channel from furthest
+    select distinct day, channel from reached
 ),
 
 counted as (
+    -- people who reached at least the stage: those whose furthest stage is this one or later
     select
         day_channels.day,
         day_channels.channel,
         stages.stage,
         stages.stage_order,
-        count(distinct furthest.customer_key) as people
+        cast(coalesce(sum(reached.people), 0) as {{ dbt.type_bigint() }}) as people
     from day_channels
     cross join stages
-    left join furthest
-        on day_channels.day = furthest.day
-        and day_channels.channel = furthest.channel
-        and furthest.furthest_stage_order >= stages.stage_order
+    left join reached
+        on day_channels.day = reached.day
+        and day_channels.channel = reached.channel
+        and reached.furthest_stage_order >= stages.stage_order
     group by 1, 2, 3, 4
 ),
 

@@ -25,7 +25,11 @@
     of this model). -#}
 {%- set funnel_events -%}
     (select * from {{ ref('stg_tracking__events') }}
-    where event_name in (select event_name from {{ ref('funnel_stages') }} where stage_order > 1))
+    where event_name in (select event_name from {{ ref('funnel_stages') }} where stage_order > 1)
+    {%- if is_incremental() %}
+        -- the reprocessed devices' only: a cheap filter before the join by event id (few distinct keys)
+        and {{ event_device_key() }} in (select device_key from person_devices)
+    {%- endif %})
 {%- endset %}
 with
 
@@ -99,11 +103,20 @@ sessions as (
         on all_sessions.customer_key = persons.customer_key
 ),
 
+person_devices as (
+    select distinct device_key from sessions
+),
+
+person_device_events as {{ materialized_cte() }} (
+    -- the sessionization rows of the persons' devices (a device's sessions can belong to more than one
+    -- person: the join to sessions below keeps the persons' own)
+    select narrow.*
+    from {{ ref('int_event_sessions') }} as narrow
+    where narrow.device_key in (select device_key from person_devices)
+),
+
 events as (
-    {{ sessionized_events(
-        '(select * from ' ~ ref('int_event_sessions') ~ ' where session_id in (select session_id from sessions))',
-        funnel_events,
-    ) }}
+    {{ sessionized_events('person_device_events', funnel_events) }}
 ),
 
 orders as (
