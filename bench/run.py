@@ -248,7 +248,9 @@ class Stages:
         return {"attribution": stage_record(m, **stage_json(m))}
 
 
-TIMED_REDOABLE = ("sessionization", "attribution")
+# daily: the daily `dbt build` again, from the warehouse as the daily ingest left it (a run with
+# --keep-pre-daily saved that copy), to compare code or thread counts on the same increment
+TIMED_REDOABLE = ("sessionization", "attribution", "daily")
 # storage: where the saved warehouse's disk goes (bench/storage.py), read again without timing anything
 REDOABLE = (*TIMED_REDOABLE, "storage")
 DEFAULT_DAYS = 30
@@ -295,7 +297,9 @@ def redo(
     }
     stages = Stages(run_dir, env)
     before = uptime()
-    if what == "sessionization":
+    if what == "daily":
+        result["stages"]["build_incremental"] = daily_from_snapshot(run_dir, stages)
+    elif what == "sessionization":
         result["stages"].update(sessionization(stages.measured, stages.dbt, repeats))
     else:
         result["stages"].update(stages.attribution(ca_python, ca_nsim))
@@ -303,6 +307,31 @@ def redo(
                                     "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     path.write_text(json.dumps(result, indent=2, default=str))
     return result
+
+
+PRE_DAILY = "warehouse.pre_daily.duckdb"
+
+
+def copy_warehouse(src: Path, dst: Path) -> None:
+    """A DuckDB file with no open connection, and its write-ahead log if one was left."""
+    for suffix in ("", ".wal"):
+        target = Path(str(dst) + suffix)
+        target.unlink(missing_ok=True)
+        if Path(str(src) + suffix).exists():
+            shutil.copyfile(str(src) + suffix, target)
+
+
+def daily_from_snapshot(run_dir: Path, stages: Stages) -> dict:
+    """The daily `dbt build` re-run on the saved pre-daily warehouse (then the warehouse is the final data
+    again, as the other redos expect)."""
+    snapshot, warehouse = run_dir / PRE_DAILY, run_dir / "warehouse.duckdb"
+    if not snapshot.exists():
+        raise SystemExit(f"{snapshot} is missing: run the size once with --keep-pre-daily")
+    copy_warehouse(snapshot, warehouse)
+    last_full_load = count(warehouse, "select max(load_id) from intermediate.int_event_sessions")
+    record = stages.dbt("build_incremental", "build", "--exclude-resource-type", "unit_test", parsed_by="build_full")
+    record["daily_reach"] = daily_reach(warehouse, last_full_load)
+    return record
 
 
 def run_size(
@@ -313,6 +342,7 @@ def run_size(
     ca_nsim: float,
     repeats: int = 3,
     daily_day: int | None = None,
+    keep_pre_daily: bool = False,
 ) -> dict:
     params = world_params(events, days, seed)
     world, summary = ensure_world(params, log)
@@ -426,6 +456,8 @@ def run_size(
         n_all = count(warehouse, "select count(*) from raw_tracking_files.events") if m.returncode == 0 else 0
         stages["ingest_daily_files"] = stage_record(m, events=n_all - n_initial, **stage_json(m))
         stages["ingest_daily_apis"] = apis("ingest_daily_apis", str(held_back), str(api_end))
+        if keep_pre_daily:  # for `--redo daily` (a copy of the warehouse: as much disk again)
+            copy_warehouse(warehouse, run_dir / PRE_DAILY)
         stages["build_incremental"] = dbt(
             "build_incremental", "build", "--exclude-resource-type", "unit_test", parsed_by="build_full"
         )
@@ -536,6 +568,8 @@ def render(results: list[dict], meta: dict) -> str:
         "python -m bench.run --events 10000000 --redo sessionization  # sessionization comparison re-measured (3 runs)",
         "python -m bench.run --events 10000000 --redo attribution  # attribution comparison re-measured",
         "python -m bench.run --events 10000000 --redo storage  # where the saved warehouse's disk goes",
+        "python -m bench.run --events 10000000 --keep-pre-daily  # also save the warehouse before the daily build",
+        "python -m bench.run --events 10000000 --redo daily  # the daily build again, on that copy",
         "python -m bench.storage bench/out/runs/events-10000000/warehouse.duckdb  # the same, any warehouse",
         "python -m bench.run --events 1000000 --events 10000000  # sizes are repeatable flags; results merge here",
         "python -m bench.run --events 100000000                  # supported (world generation is cached)",
@@ -928,6 +962,11 @@ def main(argv=None) -> int:
         choices=REDOABLE,
         help="only re-measure this comparison on the saved run (warehouse) of each --events",
     )
+    ap.add_argument(
+        "--keep-pre-daily",
+        action="store_true",
+        help=f"save the warehouse as the daily ingest left it ({PRE_DAILY}, as much disk again) for --redo daily",
+    )
     ap.add_argument("--no-markdown", action="store_true", help="do not rewrite BENCHMARKS.md")
     ap.add_argument(
         "--report-only", action="store_true", help="only rewrite BENCHMARKS.md from saved results"
@@ -940,7 +979,8 @@ def main(argv=None) -> int:
     elif not args.report_only:
         for n in args.events or [1_000_000]:
             log(f"=== {n:,} events === {uptime()}")
-            res = run_size(n, args.days, args.seed, args.ca_python, args.ca_nsim, args.repeats, args.daily_day)
+            res = run_size(n, args.days, args.seed, args.ca_python, args.ca_nsim, args.repeats, args.daily_day,
+                           args.keep_pre_daily)
             (RESULTS / f"{run_key(n, args.days, args.daily_day)}.json").write_text(json.dumps(res, indent=2, default=str))
             log(f"done {n:,}: {uptime()}")
     if not args.no_markdown:
