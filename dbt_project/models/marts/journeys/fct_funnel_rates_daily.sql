@@ -1,11 +1,10 @@
 -- One row per day × channel × campaign: the session-level rates of the funnel (domain.md):
 -- bounce rate, signup rate, cart abandonment (carts with no order by the same person within
 -- var('cart_abandonment_window_hours')), and conversion rate.
+{#- Sessions are read twice, each straight from the table: a CTE read twice is materialized whole by
+    DuckDB (every column of every session), where a table read keeps the columns each read needs. -#}
+{%- set sessions = ref('int_sessions') %}
 with
-
-sessions as (
-    select * from {{ ref('int_sessions') }}
-),
 
 orders as (
     select customer_key, ordered_at from {{ ref('int_orders') }}
@@ -15,7 +14,7 @@ carts as (
     select
         sessions.session_id,
         max(case when orders.ordered_at is not null then 1 else 0 end) = 1 as is_recovered
-    from sessions
+    from {{ sessions }} as sessions
     left join orders
         on sessions.customer_key = orders.customer_key
         and orders.ordered_at >= sessions.started_at
@@ -36,7 +35,7 @@ daily as (
         sum(case when sessions.has_add_to_cart then 1 else 0 end) as cart_sessions,
         sum(case when sessions.has_add_to_cart and not carts.is_recovered then 1 else 0 end) as abandoned_carts,
         sum(case when sessions.has_order then 1 else 0 end) as order_sessions
-    from sessions
+    from {{ sessions }} as sessions
     left join carts
         on sessions.session_id = carts.session_id
     group by 1, 2, 3
