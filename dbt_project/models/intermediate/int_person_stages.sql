@@ -24,11 +24,10 @@
         else stages.stage
     end
 {%- endset %}
+{#- The sessions' person and channel, read in two places, each straight from the table: a CTE read twice is
+    materialized whole by DuckDB (every session; at 36M events the daily select peaked 0.75 GB higher). -#}
+{%- set sessions = ref('int_sessions') %}
 with
-
-sessions as (
-    select session_id, customer_key, channel from {{ ref('int_sessions') }}
-),
 
 stages as (
     select * from {{ ref('funnel_stages') }}
@@ -63,7 +62,7 @@ order_stages as (
     inner join stages
         on events.event_name = stages.event_name
         and stages.stage in ('purchase', 'retention')
-    inner join sessions
+    inner join {{ sessions }} as sessions
         on narrow.session_id = sessions.session_id
     left join orders
         on events.order_id = orders.order_id
@@ -117,7 +116,7 @@ event_stages as (
         {{ stage_of_event }} as stage,
         events.load_id
     from events
-    inner join sessions
+    inner join {{ sessions }} as sessions
         on events.session_id = sessions.session_id
     inner join stages
         on events.event_name = stages.event_name
