@@ -24,8 +24,8 @@
         else stages.stage
     end
 {%- endset %}
-{#- The sessions' person and channel, read in two places, each straight from the table: a CTE read twice is
-    materialized whole by DuckDB (every session; at 36M events the daily select peaked 0.75 GB higher). -#}
+{#- The sessions' person and channel, read in two places, each from the table (docs/decisions.md, "A CTE
+    read twice is not free"). -#}
 {%- set sessions = ref('int_sessions') %}
 with
 

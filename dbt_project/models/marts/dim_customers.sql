@@ -1,9 +1,7 @@
 -- One row per person (`customer_key`): buyers and visitors who never bought. Lifetime value,
 -- acquisition channel (first touch of the first order's path, else of their first session),
 -- segments (domain.md) and the furthest funnel stage they reached.
-{#- Sessions are read three times, each straight from the table: a CTE read three times is materialized
-    whole by DuckDB (every column of every session; 3.6 s of 6.7 at 36M events), where a table read keeps the
-    columns each read needs. -#}
+{#- Sessions are read three times, each from the table (docs/decisions.md, "A CTE read twice is not free"). -#}
 {%- set sessions = ref('int_sessions') %}
 with
 

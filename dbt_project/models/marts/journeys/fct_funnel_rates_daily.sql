@@ -1,8 +1,7 @@
 -- One row per day × channel × campaign: the session-level rates of the funnel (domain.md):
 -- bounce rate, signup rate, cart abandonment (carts with no order by the same person within
 -- var('cart_abandonment_window_hours')), and conversion rate.
-{#- Sessions are read twice, each straight from the table: a CTE read twice is materialized whole by
-    DuckDB (every column of every session), where a table read keeps the columns each read needs. -#}
+{#- Sessions are read twice, each from the table (docs/decisions.md, "A CTE read twice is not free"). -#}
 {%- set sessions = ref('int_sessions') %}
 with
 
