@@ -5,13 +5,14 @@
     delete_from+insert (configs `delete_key`, `delete_from`): for every key in the new rows, delete the
     target's rows of that key from the new rows' earliest `delete_from` on. int_sessions re-emits a device's
     sessions from the first one a late event can touch; a merged session's id disappears, so deleting by
-    session id would leave it behind.
+    session id would leave it behind. fct_customer_journeys re-emits a person's items from a time on.
 
     delete_any+insert (config `delete_keys`): delete the target's rows that share any of the keys with a
     new row. fct_customer_journeys re-emits whole persons; a person whose device was stitched to someone
     else has no rows left, so their old rows go by device (or by item, for an order) instead. With config
     `insert_where`, only the new rows meeting it are inserted: the others only delete (int_attribution_credits
-    emits one such row per order whose path is gone). -#}
+    emits one such row per order whose path is gone). Both strategies take `insert_where`
+    (fct_customer_journeys emits one such marker row per person, at the time its items are deleted from). -#}
 
 {% macro get_incremental_delete_from_insert_sql(arg_dict) -%}
     {{ return(adapter.dispatch('delete_from_insert_sql', 'touchpath')(arg_dict)) }}
@@ -20,6 +21,7 @@
 {% macro default__delete_from_insert_sql(arg_dict) -%}
     {%- set key = config.require('delete_key') -%}
     {%- set from_column = config.require('delete_from') -%}
+    {%- set insert_where = config.get('insert_where') -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ arg_dict['target_relation'] }} as existing
     where existing.{{ from_column }} >= (
@@ -30,6 +32,9 @@
 
     insert into {{ arg_dict['target_relation'] }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- if insert_where %}
+    where {{ insert_where }}
+    {%- endif %}
 {%- endmacro %}
 
 {% macro get_incremental_delete_any_insert_sql(arg_dict) -%}
