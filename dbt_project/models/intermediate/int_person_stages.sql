@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='device_key',
+        incremental_strategy='delete_from+insert',
+        delete_key='device_key',
+        delete_from='day',
         on_schema_change='fail',
     )
 }}
@@ -10,11 +11,14 @@
 -- seed). Retention is a second or later order; it comes from the orders, not from an event. Readers
 -- take the furthest stage per person (and day, channel): the device is there for reprocessing.
 --
--- Incremental by device (delete+insert on device_key): a row depends only on its device's events, the
--- device's person and the number of the order an order event placed. A run rebuilds every device with
--- events of newer loads, every device identity stitching moved to another person (so its old and new
--- person both change), and every device whose order stages no longer match the orders (an order became
--- or stopped being a repeat order). Each reason is read from this table's own rows.
+-- Incremental by device, from a day (delete_from+insert: a device's stored rows from that day on are
+-- replaced): a row depends only on its device's events of that day, their sessions' person and channel,
+-- and the number of the order an order event placed. A run rebuilds every device with events of newer
+-- loads (from the day of the earliest: earlier events keep their sessions, so their person and channel),
+-- every device identity stitching moved to another person (from its first day the stored person differs:
+-- its old and new person both change), and every device whose order stages no longer match the orders
+-- (an order became or stopped being a repeat order; from the first such day). Each reason is read from
+-- this table's own rows.
 -- depends_on: {{ ref('int_event_sessions') }}
 -- depends_on: {{ ref('int_identity_map') }}
 -- depends_on: {{ ref('stg_tracking__events') }}
@@ -76,27 +80,47 @@ stored_order_stages as (
     where stage in ('purchase', 'retention')
 ),
 
+new_events as (
+    {{ devices_with_new_events(this) }}
+),
+
 reprocess as (
-    select device_key from ({{ devices_with_new_events(this) }}) as grown
-    union
-    select device_key from ({{ restitched_devices(this) }}) as restitched
-    union
-    -- devices whose order stages changed: rows on one side only (a symmetric difference)
-    select coalesce(order_stages.device_key, stored_order_stages.device_key) as device_key
-    from order_stages
-    full outer join stored_order_stages
-        on order_stages.customer_key = stored_order_stages.customer_key
-        and order_stages.device_key = stored_order_stages.device_key
-        and order_stages.day = stored_order_stages.day
-        and order_stages.channel = stored_order_stages.channel
-        and order_stages.stage = stored_order_stages.stage
-    where order_stages.device_key is null or stored_order_stages.device_key is null
+    select device_key, min(reprocess_from_day) as reprocess_from_day
+    from (
+        -- from the day of the earliest new event: events before it keep their sessions, and so their
+        -- person and channel (a session's come from its landing, its first event)
+        select device_key, cast(earliest_new_event_at as date) as reprocess_from_day from new_events
+        union all
+        select device_key, reprocess_from_at from ({{ restitched_devices(this, from_column='day') }}) as restitched
+        union all
+        -- devices whose order stages changed, from the day: rows on one side only (a symmetric difference)
+        select
+            coalesce(order_stages.device_key, stored_order_stages.device_key),
+            coalesce(order_stages.day, stored_order_stages.day)
+        from order_stages
+        full outer join stored_order_stages
+            on order_stages.customer_key = stored_order_stages.customer_key
+            and order_stages.device_key = stored_order_stages.device_key
+            and order_stages.day = stored_order_stages.day
+            and order_stages.channel = stored_order_stages.channel
+            and order_stages.stage = stored_order_stages.stage
+        where order_stages.device_key is null or stored_order_stages.device_key is null
+    ) as reasons
+    group by device_key
+),
+
+reprocessed_sessions as {{ materialized_cte() }} (
+    select narrow.*
+    from {{ ref('int_event_sessions') }} as narrow
+    inner join reprocess
+        on narrow.device_key = reprocess.device_key
+        and cast(narrow.event_at as date) >= reprocess.reprocess_from_day
+    -- redundant with the join, but engines filter the narrow table on it before joining
+    where narrow.device_key in (select device_key from reprocess)
 ),
 
 events as (
-    {{ sessionized_events(
-        '(select * from ' ~ ref('int_event_sessions') ~ ' where device_key in (select device_key from reprocess))'
-    ) }}
+    {{ sessionized_events('reprocessed_sessions') }}
 ),
 
 {% else %}
