@@ -937,9 +937,13 @@ def targets(results: list[dict]) -> list[str]:
     def daily(r):
         pct = daily_pct(r)
         e2e = daily_e2e_pct(r)
+        floor = (
+            f"; with no new data at all: {daily_pct(r, 'build_no_new_data'):.0f}%"
+            if "build_no_new_data" in r["stages"] else ""
+        )
         return (
             f"dbt: {pct:.0f}% ({'met' if pct < 5 else f'missed by {pct / 5:.0f}×'}); "
-            f"ingest + dbt: {e2e:.1f}% ({'met' if e2e < 5 else f'missed by {e2e / 5:.1f}×'})"
+            f"ingest + dbt: {e2e:.1f}% ({'met' if e2e < 5 else f'missed by {e2e / 5:.1f}×'}){floor}"
         )
 
     line("daily incremental run < 5% of the full build", daily, "not run")
