@@ -44,34 +44,61 @@ orders as (
 {% if is_incremental() %}
 
 order_events as (
-    -- the (few) staged events that reach an order stage
-    select staged.event_id, staged.event_at, staged.event_name, staged.order_id
+    -- the (few) staged events that reach an order stage, sessionized ones only (as int_event_sessions)
+    select
+        staged.event_id,
+        staged.event_at,
+        staged.event_name,
+        staged.order_id,
+        {{ event_device_key('staged.anonymous_id', 'staged.user_id') }} as device_key
     from {{ ref('stg_tracking__events') }} as staged
     where staged.event_name in (select event_name from stages where stage in ('purchase', 'retention'))
+        and staged.event_type in ('page', 'track', 'screen', 'identify')
+        and not coalesce(staged.is_bot, false)
+),
+
+order_event_sessions as (
+    -- each order event's session, found among its device's sessions instead of in the sessionization
+    -- rows (every event): a device's sessions split its events, in (time, event id) order, into runs,
+    -- and a session's id is its first event's, so an event's session is the last one that starts at
+    -- or before it (ending before it rules a session out early)
+    select
+        events.event_id,
+        events.event_at,
+        events.event_name,
+        events.order_id,
+        sessions.customer_key,
+        sessions.device_key,
+        sessions.channel,
+        row_number() over (
+            partition by events.event_id
+            order by sessions.started_at desc, sessions.session_id desc
+        ) as candidate_rank
+    from order_events as events
+    inner join {{ sessions }} as sessions
+        on events.device_key = sessions.device_key
+        and events.event_at <= sessions.ended_at
+        and (
+            sessions.started_at < events.event_at
+            or (sessions.started_at = events.event_at and sessions.session_id <= events.event_id)
+        )
 ),
 
 order_stages as (
-    -- the order stages as the orders number them now, to compare with the stored ones (the order
-    -- events joined to their sessionization rows directly: through int_events_sessionized the engine
-    -- hashes every sessionized event)
+    -- the order stages as the orders number them now, to compare with the stored ones
     select distinct
-        sessions.customer_key,
-        narrow.device_key,
+        events.customer_key,
+        events.device_key,
         cast(events.event_at as date) as day,
-        sessions.channel,
+        events.channel,
         {{ stage_of_event }} as stage
-    from {{ ref('int_event_sessions') }} as narrow
-    inner join order_events as events
-        on narrow.event_id = events.event_id
+    from order_event_sessions as events
     inner join stages
         on events.event_name = stages.event_name
         and stages.stage in ('purchase', 'retention')
-    inner join {{ sessions }} as sessions
-        on narrow.session_id = sessions.session_id
     left join orders
         on events.order_id = orders.order_id
-    -- redundant with the join, but engines filter the narrow table on it before joining
-    where narrow.event_id in (select event_id from order_events)
+    where events.candidate_rank = 1
 ),
 
 stored_order_stages as (
