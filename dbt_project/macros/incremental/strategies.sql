@@ -5,14 +5,16 @@
     delete_from+insert (configs `delete_key`, `delete_from`): for every key in the new rows, delete the
     target's rows of that key from the new rows' earliest `delete_from` on. int_sessions re-emits a device's
     sessions from the first one a late event can touch; a merged session's id disappears, so deleting by
-    session id would leave it behind. fct_customer_journeys re-emits a person's items from a time on.
+    session id would leave it behind. int_person_stages re-emits a device's rows from a day on,
+    fct_customer_journeys a person's items from a time on.
 
     delete_any+insert (config `delete_keys`): delete the target's rows that share any of the keys with a
-    new row. fct_customer_journeys re-emits whole persons; a person whose device was stitched to someone
-    else has no rows left, so their old rows go by device (or by item, for an order) instead. With config
-    `insert_where`, only the new rows meeting it are inserted: the others only delete (int_attribution_credits
-    emits one such row per order whose path is gone). Both strategies take `insert_where`
-    (fct_customer_journeys emits one such marker row per person, at the time its items are deleted from). -#}
+    new row (int_attribution_credits: by order).
+
+    Both take config `insert_where`: only the new rows meeting it are inserted, the others only delete.
+    int_attribution_credits emits one such row per order whose path is gone; fct_customer_journeys one
+    marker row per person, at the time its items are deleted from (a person whose later items all went to
+    someone else has no other row to carry it). -#}
 
 {% macro get_incremental_delete_from_insert_sql(arg_dict) -%}
     {{ return(adapter.dispatch('delete_from_insert_sql', 'touchpath')(arg_dict)) }}
