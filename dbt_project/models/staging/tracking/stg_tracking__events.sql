@@ -58,11 +58,13 @@ new_copies as (
 ),
 
 redelivered as (
-    -- events already staged that newer loads deliver again: their older copies compete too
-    select distinct new_copies.message_id
-    from new_copies
-    inner join {{ this }} as staged
-        on new_copies.message_id = staged.event_id
+    -- events already staged that newer loads deliver again: their older copies compete too. Written as
+    -- a filter on the staged ids (unique) by the few new ones, so the engine hashes the new ones and
+    -- filters the staged scan with them; as a join, DuckDB hashed every staged id instead (8M-year
+    -- daily: 1.7 -> 0.9 CPU-s, peak 1.2 -> 0.3 GB, bench/notes.md).
+    select staged.event_id as message_id
+    from {{ this }} as staged
+    where staged.event_id in (select message_id from new_copies)
 ),
 
 scoped as (
