@@ -35,8 +35,7 @@
         fbclid, ttclid, gclid, msclkid, utm_source, utm_medium, utm_campaign,
         {{ event_device_key() }} as device_key
     from {{ ref('stg_tracking__events') }}
-    where event_type in ('page', 'track', 'screen', 'identify')
-        and not coalesce(is_bot, false)
+    where {{ is_sessionized_event() }}
 {%- endset %}
 with
 

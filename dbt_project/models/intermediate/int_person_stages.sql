@@ -53,8 +53,7 @@ order_events as (
         {{ event_device_key('staged.anonymous_id', 'staged.user_id') }} as device_key
     from {{ ref('stg_tracking__events') }} as staged
     where staged.event_name in (select event_name from stages where stage in ('purchase', 'retention'))
-        and staged.event_type in ('page', 'track', 'screen', 'identify')
-        and not coalesce(staged.is_bot, false)
+        and {{ is_sessionized_event('staged') }}
 ),
 
 order_event_sessions as (
