@@ -12,7 +12,9 @@ raw tables as one new load, the way the tracker and Shopify would deliver them.
 - events are delivered again: a second raw copy (as a re-export appends one) received earlier than the
   staged one (it replaces it, with the new load's id), one received later (it changes nothing), and one
   re-delivered through the API, whose merge replaces the raw row in place (the event now carries the new
-  load's id, as a full refresh would say).
+  load's id, as a full refresh would say);
+- Meta restates an ad that is on conversion paths into another campaign (its latest day re-read): the paths
+  keep their touches, only the touches' campaign changes (no new event, no order edit).
 
 `craft_increment` picks the cases from the warehouse as built so far and returns what the next build must
 show; `assert_increment_applied` checks it did (else the comparison would prove nothing).
@@ -41,6 +43,7 @@ class Increment:
     redelivered_earlier: str
     redelivered_later: str
     merged_again: str
+    restated_ad: str
     load_id: str
 
 
@@ -177,8 +180,18 @@ def craft_increment(warehouse) -> Increment:
             "event", [earlier])[0])
         _redeliver(con, load_id, later, received)
         con.execute("update raw_tracking.events set _dlt_load_id = ? where message_id = ?", [load_id, merged])
+
+        # 7. an ad on conversion paths moves to another campaign in the platform's latest report of it
+        restated_ad, = _one(con, """
+            select ad_id from intermediate.int_order_touchpoints
+            where platform = 'meta' and ad_id is not null
+            order by ad_id limit 1""", "Meta ad on a conversion path")
+        con.execute("""
+            update raw_meta_ads.insights set campaign_id = campaign_id || '-restated', _dlt_load_id = ?
+            where ad_id = ? and date_start = (select max(date_start) from raw_meta_ads.insights where ad_id = ?)
+            """, [load_id, restated_ad, restated_ad])
         return Increment(second_session, device, customer, moved, moved_from, moved_to, swapped, repriced, earlier,
-                         later, merged, load_id)
+                         later, merged, restated_ad, load_id)
     finally:
         con.close()
 
@@ -210,5 +223,7 @@ def assert_increment_applied(warehouse, inc: Increment) -> None:
                       inc.redelivered_later) != inc.load_id, "a later copy replaced the staged one"
         assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",
                       inc.merged_again) == inc.load_id, "the event merged again kept its old load"
+        assert scalar("select count(*) from intermediate.int_order_touchpoints where ad_id = ? "
+                      "and campaign_id not like '%-restated'", inc.restated_ad) == 0, "the ad's paths kept its old campaign"
     finally:
         con.close()

@@ -31,6 +31,8 @@ COMPARED = [
     "marts.fct_customer_journeys",
     "marts.fct_sessions",
     "marts.fct_touchpoints",
+    "intermediate.int_order_touchpoints",
+    "intermediate.int_conversion_paths",
     "marts.fct_conversion_paths",
     "intermediate.int_attribution_credits",
     "marts.fct_attribution",

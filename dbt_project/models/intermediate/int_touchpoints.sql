@@ -36,7 +36,9 @@ final as (
         case when ads.ad_id is not null then sessions.utm_content end as ad_id,
         ads.ad_name,
         sessions.click_id_type,
-        sessions.click_id
+        sessions.click_id,
+        -- lineage: the newest dlt load among the session's events (readers' incremental watermark)
+        sessions.load_id
     from sessions
     left join ads
         on sessions.platform = ads.platform
