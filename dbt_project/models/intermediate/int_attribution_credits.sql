@@ -21,7 +21,7 @@
 {%- set data_driven_models = ['markov', 'shapley'] -%}
 {%- set path_fields = [
     'order_id', 'touchpoint_id', 'customer_key', 'ordered_at', 'revenue_reporting', 'touched_at', 'channel',
-    'platform', 'campaign_id', 'ad_id', 'touch_position', 'touch_count', 'channel_path', 'is_first_order',
+    'platform', 'campaign_id', 'ad_id', 'touch_position', 'touch_count', 'channel_path', 'is_first_order', 'load_id',
 ] %}
 with
 
@@ -40,6 +40,7 @@ touches as (
         touches.touch_position,
         touches.touch_count,
         touches.days_before_order,
+        touches.load_id,
         paths.channel_path,
         paths.is_first_order
     from {{ ref('int_order_touchpoints') }} as touches
@@ -142,7 +143,9 @@ final as (
         credits.channel,
         credits.platform,
         credits.campaign_id,
-        credits.ad_id
+        credits.ad_id,
+        -- lineage: the touch's load_id in int_order_touchpoints (what `unique_in_recent_loads` checks)
+        credits.load_id
     from credits
 )
 
@@ -158,7 +161,8 @@ select
     {%- endfor %}
     cast(null as double) as credit,
     {%- for column in ['revenue_reporting', 'channel_path', 'channel_touch_count', 'is_first_order', 'ordered_at',
-        'customer_key', 'touched_at', 'touch_position', 'touch_count', 'channel', 'platform', 'campaign_id', 'ad_id'] %}
+        'customer_key', 'touched_at', 'touch_position', 'touch_count', 'channel', 'platform', 'campaign_id', 'ad_id',
+        'load_id'] %}
     null as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
 from changed_orders

@@ -44,7 +44,7 @@ touchpoints as (
     and 'load_id' not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) %}
     {{ exceptions.raise_compiler_error(
         this ~ ' was built by an older touchpath (a table without load_id): run `dbt build --full-refresh -s '
-        ~ 'int_order_touchpoints` once (README, Migration notes).') }}
+        ~ 'int_order_touchpoints+` once (README, Migration notes).') }}
 {%- endif %}
 
 stored_orders as (
