@@ -14,7 +14,11 @@ raw tables as one new load, the way the tracker and Shopify would deliver them.
   re-delivered through the API, whose merge replaces the raw row in place (the event now carries the new
   load's id, as a full refresh would say);
 - Meta restates an ad that is on conversion paths into another campaign (its latest day re-read): the paths
-  keep their touches, only the touches' campaign changes (no new event, no order edit).
+  keep their touches, only the touches' campaign changes (no new event, no order edit);
+- an anonymous device identifies by email only, and a guest checkout with that email follows (its person
+  is `email:<hash>`, its path the device's sessions); then, in a second load with no tracking events
+  (`craft_email_customer`), an order of a Shopify customer carries the email: the email, the device and
+  the guest order all become that customer's, with no new event on the device.
 
 `craft_increment` picks the cases from the warehouse as built so far and returns what the next build must
 show; `assert_increment_applied` checks it did (else the comparison would prove nothing).
@@ -44,6 +48,8 @@ class Increment:
     redelivered_later: str
     merged_again: str
     restated_ad: str
+    email_device: str
+    guest_order: str
     load_id: str
 
 
@@ -78,6 +84,46 @@ def _redeliver(con, load_id: str, message_id: str, received_at) -> None:
         """,
         [received_at, load_id, message_id, message_id],
     )
+
+
+# sha256 of a made-up address: the hash staging would give it (no order or event carries it yet)
+GOLDEN_EMAIL_HASH = "5d41402abc4b2a76b9719d911017c592" * 2
+GOLDEN_CUSTOMER_ID = 990_000_001
+
+
+def _new_order(con, load_id: str, at, customer_id: int | None) -> int:
+    """A new raw Shopify order with the golden email, copied from an existing one (as the API's merge
+    would write it); no line items. Returns its id."""
+    order_id, = con.execute("select max(id) + 1 from raw_shopify.orders").fetchone()
+    con.execute(
+        """
+        insert into raw_shopify.orders by name
+        select * replace (
+            ? as id, '#golden-' || ? as name, cast(? as timestamptz) as created_at,
+            cast(? as timestamptz) as updated_at, cast(? as timestamptz) as processed_at, null as cancelled_at,
+            0 as total_refunded, ? as email_hash, ? as contact_email_hash, cast(? as bigint) as customer__id,
+            ? as customer__email_hash, ? as _dlt_load_id, 'golden-order-' || ? as _dlt_id
+        )
+        from raw_shopify.orders order by id limit 1
+        """,
+        [order_id, order_id, at, at, at, GOLDEN_EMAIL_HASH, GOLDEN_EMAIL_HASH, customer_id,
+         GOLDEN_EMAIL_HASH if customer_id is not None else None, load_id, order_id],
+    )
+    return order_id
+
+
+def craft_email_customer(warehouse, inc: Increment) -> str:
+    """The second crafted load (Shopify only): a Shopify customer's order with the golden email, after the
+    guest order. Returns that customer's key."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        guest_at, = _one(con, "select created_at from raw_shopify.orders where id = ?", "guest order",
+                         [int(inc.guest_order)])
+        load_id = f"{int(float(inc.load_id)) + 100}.0000000"
+        _new_order(con, load_id, guest_at + timedelta(minutes=5), customer_id=GOLDEN_CUSTOMER_ID)
+        return str(GOLDEN_CUSTOMER_ID)
+    finally:
+        con.close()
 
 
 def craft_increment(warehouse) -> Increment:
@@ -190,8 +236,22 @@ def craft_increment(warehouse) -> Increment:
             update raw_meta_ads.insights set campaign_id = campaign_id || '-restated', _dlt_load_id = ?
             where ad_id = ? and date_start = (select max(date_start) from raw_meta_ads.insights where ad_id = ?)
             """, [load_id, restated_ad, restated_ad])
+        # 8. an anonymous device identifies by email only, then checks out as a guest with that email
+        email_device, email_last_event = _one(con, """
+            select device_key, max(event_at) from intermediate.int_event_sessions
+            where device_key in (select anonymous_id from intermediate.int_identity_map where not is_identified)
+                and device_key not in (?, ?, ?)
+            group by device_key order by device_key desc limit 1""", "second anonymous device",
+            [merged_device, device, moved])
+        email_last_id, = _one(con, "select event_id from intermediate.int_event_sessions where device_key = ? "
+                                   "order by event_at desc, event_id desc limit 1", "event", [email_device])
+        _copy_event(con, load_id, received, email_last_id, "golden-email-identify",
+                    email_last_event + timedelta(minutes=1), "identify")
+        con.execute("update raw_tracking.events set traits__email_hash = ? where message_id = 'golden-email-identify'",
+                    [GOLDEN_EMAIL_HASH])
+        guest_order = _new_order(con, load_id, email_last_event + timedelta(minutes=2), customer_id=None)
         return Increment(second_session, device, customer, moved, moved_from, moved_to, swapped, repriced, earlier,
-                         later, merged, restated_ad, load_id)
+                         later, merged, restated_ad, email_device, str(guest_order), load_id)
     finally:
         con.close()
 
@@ -225,5 +285,27 @@ def assert_increment_applied(warehouse, inc: Increment) -> None:
                       inc.merged_again) == inc.load_id, "the event merged again kept its old load"
         assert scalar("select count(*) from intermediate.int_order_touchpoints where ad_id = ? "
                       "and campaign_id not like '%-restated'", inc.restated_ad) == 0, "the ad's paths kept its old campaign"
+        email_person = "email:" + GOLDEN_EMAIL_HASH
+        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+                      inc.email_device) == email_person, "the email-only identify did not stitch the device"
+        assert scalar("select count(*) from intermediate.int_order_touchpoints where order_id = ? "
+                      "and customer_key = ?", inc.guest_order, email_person) > 0, "the guest order has no path"
+    finally:
+        con.close()
+
+
+def assert_email_customer_applied(warehouse, inc: Increment, customer_key: str) -> None:
+    """After the second load: the device and the guest order's path belong to the customer now."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        def scalar(sql, *params):
+            return con.execute(sql, list(params)).fetchone()[0]
+
+        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+                      inc.email_device) == customer_key, "the customer's order did not move the email's device"
+        assert scalar("select count(*) from intermediate.int_order_touchpoints where order_id = ? "
+                      "and customer_key = ?", inc.guest_order, customer_key) > 0, "the guest order's path did not move"
+        assert scalar("select count(*) from intermediate.int_order_touchpoints where customer_key = ?",
+                      "email:" + GOLDEN_EMAIL_HASH) == 0, "the email's person kept a path"
     finally:
         con.close()

@@ -3,8 +3,9 @@
 The tracking events are loaded in three windows of `receivedAt` (so late events arrive in a later
 chunk than the sessions they belong to), dbt builds incrementally after each, then once more after a
 crafted load (tests/journeys/increment.py: a late event merging two sessions, identifies moving devices
-between persons, an order edit swapping first and repeat order). The result is compared on every row
-and column with a full refresh over the same raw data.
+between persons, an order edit swapping first and repeat order, ...) and a second one (a customer's order
+taking over an email, its device and a guest order). The result is compared on every row and column with
+a full refresh over the same raw data.
 """
 
 from datetime import date, timedelta
@@ -16,7 +17,12 @@ import pytest
 from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import SOURCE_FACTORIES, build_source
 from tests.conftest import WORLD
-from tests.journeys.increment import assert_increment_applied, craft_increment
+from tests.journeys.increment import (
+    assert_email_customer_applied,
+    assert_increment_applied,
+    craft_email_customer,
+    craft_increment,
+)
 from tests.support.dbt import run_dbt
 from touchpath.sandbox_session import sandbox_apis
 
@@ -81,6 +87,10 @@ def test_incremental_runs_equal_full_refresh(world_dir, warehouse):
     increment = craft_increment(warehouse)
     run_dbt("build", "--exclude", "resource_type:unit_test")
     assert_increment_applied(warehouse, increment)
+    # a second load, Shopify only: a customer's order makes the crafted email (and its device) theirs
+    customer_key = craft_email_customer(warehouse, increment)
+    run_dbt("build", "--exclude", "resource_type:unit_test")
+    assert_email_customer_applied(warehouse, increment, customer_key)
     incremental = snapshot(warehouse)
 
     con = duckdb.connect(str(warehouse), read_only=True)
