@@ -53,6 +53,15 @@ class Increment:
     load_id: str
 
 
+def _later_load(load_id: str) -> str:
+    """A dlt load id (its start time) newer than `load_id`, for a crafted load."""
+    return f"{int(float(load_id)) + 100}.0000000"
+
+
+def _scalar(con, sql: str, *params):
+    return con.execute(sql, list(params)).fetchone()[0]
+
+
 def _one(con, sql: str, what: str, params=()) -> tuple:
     row = con.execute(sql, params).fetchone()
     assert row is not None, f"the world has no {what}: the golden test would prove nothing"
@@ -86,7 +95,7 @@ def _redeliver(con, load_id: str, message_id: str, received_at) -> None:
     )
 
 
-# sha256 of a made-up address: the hash staging would give it (no order or event carries it yet)
+# a made-up email hash, 64 hex characters like staging's sha256 ones; no order or event carries it yet
 GOLDEN_EMAIL_HASH = "5d41402abc4b2a76b9719d911017c592" * 2
 GOLDEN_CUSTOMER_ID = 990_000_001
 
@@ -119,8 +128,7 @@ def craft_email_customer(warehouse, inc: Increment) -> str:
     try:
         guest_at, = _one(con, "select created_at from raw_shopify.orders where id = ?", "guest order",
                          [int(inc.guest_order)])
-        load_id = f"{int(float(inc.load_id)) + 100}.0000000"
-        _new_order(con, load_id, guest_at + timedelta(minutes=5), customer_id=GOLDEN_CUSTOMER_ID)
+        _new_order(con, _later_load(inc.load_id), guest_at + timedelta(minutes=5), customer_id=GOLDEN_CUSTOMER_ID)
         return str(GOLDEN_CUSTOMER_ID)
     finally:
         con.close()
@@ -131,7 +139,7 @@ def craft_increment(warehouse) -> Increment:
     try:
         (newest_load, newest_received) = _one(
             con, "select max(_dlt_load_id), max(received_at) from raw_tracking.events", "tracking load")
-        load_id = f"{int(float(newest_load)) + 100}.0000000"
+        load_id = _later_load(newest_load)
         received = newest_received + timedelta(days=1)
 
         # 1. two sessions 31-55 minutes apart, the second without a campaign of its own: one event between merges them
@@ -259,36 +267,33 @@ def craft_increment(warehouse) -> Increment:
 def assert_increment_applied(warehouse, inc: Increment) -> None:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        def scalar(sql, *params):
-            return con.execute(sql, list(params)).fetchone()[0]
-
-        assert scalar("select count(*) from intermediate.int_sessions where session_id = ?",
+        assert _scalar(con, "select count(*) from intermediate.int_sessions where session_id = ?",
                       inc.merged_away_session) == 0, "the late event did not merge the two sessions"
-        assert scalar("select count(distinct customer_key) from intermediate.int_sessions where device_key = ?",
+        assert _scalar(con, "select count(distinct customer_key) from intermediate.int_sessions where device_key = ?",
                       inc.anonymous_device) == 1
-        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+        assert _scalar(con, "select min(customer_key) from intermediate.int_sessions where device_key = ?",
                       inc.anonymous_device) == inc.identified_as, "the identify did not stitch the device"
-        assert scalar("select count(*) from marts.fct_customer_journeys where customer_key = ?",
+        assert _scalar(con, "select count(*) from marts.fct_customer_journeys where customer_key = ?",
                       inc.anonymous_device) == 0, "the anonymous person outlived their device"
-        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+        assert _scalar(con, "select min(customer_key) from intermediate.int_sessions where device_key = ?",
                       inc.moved_device) == inc.moved_to, "the earlier identify did not move the device"
-        assert scalar("select count(*) from marts.fct_customer_journeys where customer_key = ?", inc.moved_from) > 0
-        assert scalar("select funnel_stage from marts.fct_customer_journeys where item_type = 'order' and item_id = ?",
+        assert _scalar(con, "select count(*) from marts.fct_customer_journeys where customer_key = ?", inc.moved_from) > 0
+        assert _scalar(con, "select funnel_stage from marts.fct_customer_journeys where item_type = 'order' and item_id = ?",
                       inc.swapped_order) == "purchase", "the edited order did not become the first"
-        assert scalar("select load_id from staging.stg_shopify__orders where order_id = ?",
+        assert _scalar(con, "select load_id from staging.stg_shopify__orders where order_id = ?",
                       inc.repriced_order) == inc.load_id, "the repriced order was not reloaded"
-        assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",
+        assert _scalar(con, "select load_id from staging.stg_tracking__events where event_id = ?",
                       inc.redelivered_earlier) == inc.load_id, "the earlier copy did not replace the staged one"
-        assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",
+        assert _scalar(con, "select load_id from staging.stg_tracking__events where event_id = ?",
                       inc.redelivered_later) != inc.load_id, "a later copy replaced the staged one"
-        assert scalar("select load_id from staging.stg_tracking__events where event_id = ?",
+        assert _scalar(con, "select load_id from staging.stg_tracking__events where event_id = ?",
                       inc.merged_again) == inc.load_id, "the event merged again kept its old load"
-        assert scalar("select count(*) from intermediate.int_order_touchpoints where ad_id = ? "
+        assert _scalar(con, "select count(*) from intermediate.int_order_touchpoints where ad_id = ? "
                       "and campaign_id not like '%-restated'", inc.restated_ad) == 0, "the ad's paths kept its old campaign"
         email_person = "email:" + GOLDEN_EMAIL_HASH
-        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+        assert _scalar(con, "select min(customer_key) from intermediate.int_sessions where device_key = ?",
                       inc.email_device) == email_person, "the email-only identify did not stitch the device"
-        assert scalar("select count(*) from intermediate.int_order_touchpoints where order_id = ? "
+        assert _scalar(con, "select count(*) from intermediate.int_order_touchpoints where order_id = ? "
                       "and customer_key = ?", inc.guest_order, email_person) > 0, "the guest order has no path"
     finally:
         con.close()
@@ -298,14 +303,11 @@ def assert_email_customer_applied(warehouse, inc: Increment, customer_key: str) 
     """After the second load: the device and the guest order's path belong to the customer now."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        def scalar(sql, *params):
-            return con.execute(sql, list(params)).fetchone()[0]
-
-        assert scalar("select min(customer_key) from intermediate.int_sessions where device_key = ?",
+        assert _scalar(con, "select min(customer_key) from intermediate.int_sessions where device_key = ?",
                       inc.email_device) == customer_key, "the customer's order did not move the email's device"
-        assert scalar("select count(*) from intermediate.int_order_touchpoints where order_id = ? "
+        assert _scalar(con, "select count(*) from intermediate.int_order_touchpoints where order_id = ? "
                       "and customer_key = ?", inc.guest_order, customer_key) > 0, "the guest order's path did not move"
-        assert scalar("select count(*) from intermediate.int_order_touchpoints where customer_key = ?",
+        assert _scalar(con, "select count(*) from intermediate.int_order_touchpoints where customer_key = ?",
                       "email:" + GOLDEN_EMAIL_HASH) == 0, "the email's person kept a path"
     finally:
         con.close()
