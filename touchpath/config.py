@@ -27,6 +27,14 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("TOUCHPATH_DUCKDB_MEMORY_LIMIT") or "6GB"
 
 
+def duckdb_temp_directory() -> str | None:
+    """Where DuckDB spills what does not fit under the memory limit (`TOUCHPATH_DUCKDB_TEMP_DIRECTORY`), for
+    dbt builds and dlt loads alike; None keeps DuckDB's default, `<warehouse>.tmp` beside the file. A
+    first build of 36M events with 2 dbt threads failed when those files filled the disk (bench/notes.md,
+    2026-12-07): a machine whose warehouse disk is small can point them at a bigger one."""
+    return os.environ.get("TOUCHPATH_DUCKDB_TEMP_DIRECTORY") or None
+
+
 def sandbox_enabled() -> bool:
     """`TOUCHPATH_SANDBOX=1` points every connector at the local sandbox server."""
     return os.environ.get("TOUCHPATH_SANDBOX", "").strip().lower() in {"1", "true", "yes"}

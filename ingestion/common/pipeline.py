@@ -5,7 +5,7 @@ import os
 import dlt
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
-from touchpath.config import dlt_pipelines_dir, duckdb_memory_limit, warehouse_path
+from touchpath.config import dlt_pipelines_dir, duckdb_memory_limit, duckdb_temp_directory, warehouse_path
 
 # The same settings as .dlt/config.toml, for runs started outside the project folder (where dlt
 # would not find that file): telemetry off, Arrow rows stamped with their load id like every other
@@ -41,6 +41,14 @@ BULK_SOURCES = frozenset({"tracking_files"})
 LOADER_FILE_FORMAT = "parquet"
 
 
+def duckdb_global_config() -> dict[str, str]:
+    """The load connection's DuckDB settings, as the dbt profile's: memory limit and spill directory."""
+    config = {"memory_limit": duckdb_memory_limit()}
+    if temp_directory := duckdb_temp_directory():
+        config["temp_directory"] = temp_directory
+    return config
+
+
 def make_pipeline(source_name: str) -> dlt.Pipeline:
     """One pipeline per source, so each keeps its own state and schema (`raw_<source>`)."""
     local_config = {"preserve_insertion_order": False} if source_name in BULK_SOURCES else None
@@ -51,7 +59,7 @@ def make_pipeline(source_name: str) -> dlt.Pipeline:
             # DuckDB's default limit (80% of RAM), which grows with the backfill's size
             DuckDbCredentials(
                 str(warehouse_path()),
-                global_config={"memory_limit": duckdb_memory_limit()},
+                global_config=duckdb_global_config(),
                 local_config=local_config,
             ),
             preferred_loader_file_format=LOADER_FILE_FORMAT,

@@ -102,3 +102,19 @@ def test_loads_run_under_the_configured_duckdb_memory_limit(setting, reported, w
     pipeline.run([{"id": 1}], table_name="probe")
     with pipeline.sql_client() as client:
         assert client.execute_sql("select current_setting('memory_limit')") == [(reported,)]
+
+
+def test_loads_spill_where_configured(warehouse, monkeypatch, tmp_path):
+    """dlt's load connection spills where the dbt builds do: DuckDB's default beside the warehouse, or
+    `TOUCHPATH_DUCKDB_TEMP_DIRECTORY` (a bigger disk)."""
+    monkeypatch.delenv("TOUCHPATH_DUCKDB_TEMP_DIRECTORY", raising=False)
+    pipeline = make_pipeline("spill_probe")
+    pipeline.run([{"id": 1}], table_name="probe")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("select current_setting('temp_directory')") == [(f"{warehouse}.tmp",)]
+    monkeypatch.setenv("TOUCHPATH_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "spill"))
+    pipeline = make_pipeline("spill_probe")
+    pipeline.run([{"id": 2}], table_name="probe")
+    with pipeline.sql_client() as client:
+        assert client.execute_sql("select current_setting('temp_directory')") == [(str(tmp_path / "spill"),)]
+

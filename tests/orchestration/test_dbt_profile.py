@@ -1,4 +1,5 @@
-"""The dbt profile's tunables come from the environment: dbt's threads and DuckDB's memory limit.
+"""The dbt profile's tunables come from the environment: dbt's threads, DuckDB's memory limit and where
+DuckDB spills.
 
 Rendered by dbt's own profile loader in a subprocess (it reads the environment once per invocation).
 """
@@ -22,12 +23,15 @@ from dbt.flags import set_from_args
 set_invocation_context(os.environ)
 set_from_args(Namespace(), None)
 profile = Profile.from_raw_profiles(read_profile('.'), 'touchpath', renderer=ProfileRenderer({}))
-print(json.dumps({'threads': profile.threads, 'memory_limit': profile.credentials.settings['memory_limit']}))
+settings = profile.credentials.settings
+print(json.dumps({'threads': profile.threads, 'memory_limit': settings['memory_limit'],
+                  'temp_directory': settings['temp_directory']}))
 """
 
 
 def rendered(**env: str) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k not in ("TOUCHPATH_DBT_THREADS", "TOUCHPATH_DUCKDB_MEMORY_LIMIT")}
+    tunables = ("TOUCHPATH_DBT_THREADS", "TOUCHPATH_DUCKDB_MEMORY_LIMIT", "TOUCHPATH_DUCKDB_TEMP_DIRECTORY")
+    clean = {k: v for k, v in os.environ.items() if k not in tunables}
     out = subprocess.run(
         [sys.executable, "-c", RENDER],
         cwd=DBT_PROJECT_DIR,
@@ -40,7 +44,12 @@ def rendered(**env: str) -> dict:
 
 
 def test_defaults():
-    assert rendered() == {"threads": 2, "memory_limit": "6GB"}
+    # the spill directory is DuckDB's own default for the warehouse file, spelled out
+    assert rendered(TOUCHPATH_WAREHOUSE="/data/wh.duckdb") == {
+        "threads": 2,
+        "memory_limit": "6GB",
+        "temp_directory": "/data/wh.duckdb.tmp",
+    }
 
 
 @pytest.mark.parametrize("threads", [1, 4])
@@ -51,3 +60,9 @@ def test_threads_from_environment(threads):
 
 def test_memory_limit_from_environment():
     assert rendered(TOUCHPATH_DUCKDB_MEMORY_LIMIT="3GB")["memory_limit"] == "3GB"
+
+
+def test_temp_directory_from_environment():
+    # a first build of tens of millions of events can fill a small warehouse disk with spill
+    got = rendered(TOUCHPATH_WAREHOUSE="/data/wh.duckdb", TOUCHPATH_DUCKDB_TEMP_DIRECTORY="/scratch/duckdb")
+    assert got["temp_directory"] == "/scratch/duckdb"
