@@ -66,3 +66,9 @@ def test_temp_directory_from_environment():
     # a first build of tens of millions of events can fill a small warehouse disk with spill
     got = rendered(TOUCHPATH_WAREHOUSE="/data/wh.duckdb", TOUCHPATH_DUCKDB_TEMP_DIRECTORY="/scratch/duckdb")
     assert got["temp_directory"] == "/scratch/duckdb"
+
+
+def test_empty_temp_directory_keeps_the_default():
+    # DuckDB reads an empty temp_directory as "never spill": a set-but-empty variable must not mean that
+    got = rendered(TOUCHPATH_WAREHOUSE="/data/wh.duckdb", TOUCHPATH_DUCKDB_TEMP_DIRECTORY="")
+    assert got["temp_directory"] == "/data/wh.duckdb.tmp"
