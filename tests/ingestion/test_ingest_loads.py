@@ -117,4 +117,3 @@ def test_loads_spill_where_configured(warehouse, monkeypatch, tmp_path):
     pipeline.run([{"id": 2}], table_name="probe")
     with pipeline.sql_client() as client:
         assert client.execute_sql("select current_setting('temp_directory')") == [(str(tmp_path / "spill"),)]
-
