@@ -27,15 +27,15 @@ def clean_build(world_dir, tmp_path_factory):
     """(warehouse path, job result): the daily Dagster job over the clean test world, built once per
     test session and shared, read-only, by the folders that need a built warehouse (report,
     performance, evaluation). The report asset sees the world's ground truth."""
-    from touchpath.runner import last_complete_day, run_daily_job
-    from touchpath.sandbox_session import sandbox_apis
+    from touchpath.runner import run_daily_job
+    from touchpath.sandbox_session import sandbox_apis, world_run_days
 
     warehouse = tmp_path_factory.mktemp("clean_build") / "warehouse.duckdb"
     saved = {key: os.environ.get(key) for key in ("TOUCHPATH_WAREHOUSE", "TOUCHPATH_GROUND_TRUTH")}
     os.environ.update({"TOUCHPATH_WAREHOUSE": str(warehouse), "TOUCHPATH_GROUND_TRUTH": str(world_dir)})
     try:
         with sandbox_apis(world_dir, WORLD["start_date"]):
-            result = run_daily_job(WORLD["start_date"], last_complete_day())
+            result = run_daily_job(*world_run_days(WORLD["start_date"], WORLD["days"]))
             assert result.success
     finally:
         for key, value in saved.items():

@@ -38,8 +38,8 @@ def main() -> int:
 
     from dagster import DagsterInstance
 
-    from touchpath.runner import last_complete_day, run_daily_job
-    from touchpath.sandbox_session import ensure_world, sandbox_apis
+    from touchpath.runner import run_daily_job
+    from touchpath.sandbox_session import ensure_world, sandbox_apis, world_run_days
     from touchpath.summary import summarize
 
     started = time.monotonic()
@@ -52,13 +52,13 @@ def main() -> int:
         print(f"sandbox APIs on {url}; running the daily job into {warehouse} ...", flush=True)
         # DAGSTER_HOME (set by the Makefile) keeps the run visible in `make dev`.
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-        # One run over every day from the world's start to yesterday, as a backfill would.
+        # One run over the world's days, as a backfill of them would.
         # The run's step-by-step output (dlt, dbt) goes to a log file and the Dagster UI (`make dev`);
         # the terminal keeps the summary.
         run_log = warehouse.parent / "demo-run.log"
         print(f"(step-by-step output: {run_log})", flush=True)
         with open(run_log, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            result = run_daily_job(start, last_complete_day(), instance=instance, raise_on_error=False,
+            result = run_daily_job(*world_run_days(start, days), instance=instance, raise_on_error=False,
                                    log_level="INFO")
     if not result.success:
         for event in result.all_events:

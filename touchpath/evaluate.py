@@ -44,8 +44,8 @@ def build_warehouse(workdir: Path, *, customers: int, days: int, seed: int, star
     """Generate the world into ``workdir/world`` and build ``workdir/warehouse.duckdb`` through the daily job.
 
     Returns (world folder, warehouse path)."""
-    from touchpath.runner import last_complete_day, run_daily_job
-    from touchpath.sandbox_session import ensure_world, sandbox_apis
+    from touchpath.runner import run_daily_job
+    from touchpath.sandbox_session import ensure_world, sandbox_apis, world_run_days
 
     world = workdir / "world"
     world.mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ def build_warehouse(workdir: Path, *, customers: int, days: int, seed: int, star
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     with _env(TOUCHPATH_WAREHOUSE=str(warehouse)), sandbox_apis(world, start):
-        result = run_daily_job(start, last_complete_day())
+        result = run_daily_job(*world_run_days(start, days))
         if not result.success:
             raise RuntimeError("the daily job failed")
     return world, warehouse

@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -27,6 +28,21 @@ def ensure_world(
     summary = generate(out_dir, **params)
     marker.write_text(json.dumps({"params": params, "summary": summary}, default=str))
     return summary
+
+
+def world_run_days(start_date: str, days: int) -> tuple[date, date]:
+    """The daily partitions one run over a world covers, first and last (inclusive): the world's days, up to
+    yesterday (the newest partition) when the world runs into the future.
+
+    Every record a world holds (late events, edited orders, restated ads) is dated within its days, so
+    partitions after them would load nothing; and each partition of a run costs Dagster two events per
+    asset (planned, materialized: ~5 ms together), so running a 14-day world up to a yesterday months
+    later spent most of the job's time on bookkeeping (80 of 128 s for 281 partitions, 2026-12-07).
+    """
+    from touchpath.runner import last_complete_day
+
+    first = date.fromisoformat(start_date)
+    return first, min(first + timedelta(days=days - 1), last_complete_day())
 
 
 @contextlib.contextmanager

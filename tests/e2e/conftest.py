@@ -38,18 +38,19 @@ def messy_world(tmp_path_factory):
 @pytest.fixture(scope="session")
 def built_warehouse(messy_world, tmp_path_factory):
     """(warehouse path, row counts after run 1, row counts after run 2)."""
-    from touchpath.runner import last_complete_day, run_daily_job
-    from touchpath.sandbox_session import sandbox_apis
+    from touchpath.runner import run_daily_job
+    from touchpath.sandbox_session import sandbox_apis, world_run_days
 
     warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     saved = os.environ.get("TOUCHPATH_WAREHOUSE")
     os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse)
     try:
         with sandbox_apis(messy_world, WORLD["start_date"]):
-            first = run_daily_job(WORLD["start_date"], last_complete_day())
+            days = world_run_days(WORLD["start_date"], WORLD["days"])
+            first = run_daily_job(*days)
             assert first.success
             counts_first = table_counts(warehouse)
-            second = run_daily_job(WORLD["start_date"], last_complete_day())
+            second = run_daily_job(*days)
             assert second.success
             counts_second = table_counts(warehouse)
     finally:
