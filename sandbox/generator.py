@@ -26,7 +26,7 @@ from sandbox.people import Lookups, People
 from sandbox.plan import CHANNELS
 from sandbox.shards import WorldSpec, default_workers, simulate_people
 from sandbox.spool import read_keyed_lines, read_merged, spooled_days
-from sandbox.timeutil import DAY_MS, date_to_ms, day_of
+from sandbox.timeutil import DAY_MS, date_to_ms, day_of, iso_z
 from sandbox.tracking_export import EXPORT_FORMATS, DayTask, bot_budgets, write_days
 from sandbox.world_ads import AdLedger
 from sandbox.world_klaviyo import KlaviyoBuilder
@@ -136,10 +136,11 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
     # --- Shopify orders, one day at a time (ids grow with time)
     order_k = array("q")  # each rendered order's number among its person's orders (people.refs holds the rest)
     n_orders, revenue, refunded, cancelled = 0, 0.0, 0.0, 0
+    last_ms = end_ms - 1  # the newest timestamp a record carries: orders can be edited after the last day
     products_by_id = {x["product_id"]: x for x in products}
 
     def order_rows():
-        nonlocal n_orders, revenue, refunded, cancelled
+        nonlocal n_orders, revenue, refunded, cancelled, last_ms
         for day in spooled_days(spool_dirs["orders"]):
             day_orders = sorted(read_merged(spool_dirs["orders"], day), key=lambda o: (o["ms"], o["person"], o["k"]))
             recs = world_shop.render_orders(day_orders, people, n_orders, seed, end_ms, cfg, manifest,
@@ -152,6 +153,7 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
                 revenue += float(rec["total_price"])
                 refunded += o["refunded"]
                 cancelled += o["cancelled"]
+                last_ms = max(last_ms, o["updated_ms"])
                 yield rec
 
     counts["shopify/orders.jsonl"] = write_jsonl(out / "shopify/orders.jsonl", order_rows())
@@ -216,7 +218,7 @@ def _generate(out: Path, customers: int, days: int, seed: int, start_date: str, 
         "export_format": export_format,
         "options": {"messiness": cfg, "channel_mix": channel_mix, "budgets": budgets,
                     "channel_effects": channel_effects, "store_utc_offset_hours": offset},
-        "date_range": {"start": day_of(start_ms), "end": day_of(end_ms - 1)},
+        "date_range": {"start": day_of(start_ms), "end": day_of(end_ms - 1), "last_record_at": iso_z(last_ms)},
         "currency": settings.CURRENCY,
         "fx": fx,
         "accounts": {

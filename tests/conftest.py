@@ -35,7 +35,7 @@ def clean_build(world_dir, tmp_path_factory):
     os.environ.update({"TOUCHPATH_WAREHOUSE": str(warehouse), "TOUCHPATH_GROUND_TRUTH": str(world_dir)})
     try:
         with sandbox_apis(world_dir, WORLD["start_date"]):
-            result = run_daily_job(*world_run_days(WORLD["start_date"], WORLD["days"]))
+            result = run_daily_job(*world_run_days(world_dir))
             assert result.success
     finally:
         for key, value in saved.items():

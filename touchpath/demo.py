@@ -58,7 +58,7 @@ def main() -> int:
         run_log = warehouse.parent / "demo-run.log"
         print(f"(step-by-step output: {run_log})", flush=True)
         with open(run_log, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-            result = run_daily_job(*world_run_days(start, days), instance=instance, raise_on_error=False,
+            result = run_daily_job(*world_run_days(world_dir), instance=instance, raise_on_error=False,
                                    log_level="INFO")
     if not result.success:
         for event in result.all_events:

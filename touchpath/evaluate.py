@@ -55,7 +55,7 @@ def build_warehouse(workdir: Path, *, customers: int, days: int, seed: int, star
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     with _env(TOUCHPATH_WAREHOUSE=str(warehouse)), sandbox_apis(world, start):
-        result = run_daily_job(*world_run_days(start, days))
+        result = run_daily_job(*world_run_days(world))
         if not result.success:
             raise RuntimeError("the daily job failed")
     return world, warehouse

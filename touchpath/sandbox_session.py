@@ -5,8 +5,9 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 def ensure_world(
@@ -30,19 +31,27 @@ def ensure_world(
     return summary
 
 
-def world_run_days(start_date: str, days: int) -> tuple[date, date]:
-    """The daily partitions one run over a world covers, first and last (inclusive): the world's days, up to
-    yesterday (the newest partition) when the world runs into the future.
+def world_run_days(world_dir: Path) -> tuple[date, date]:
+    """The daily partitions one run over a generated world covers, first and last (inclusive): from the
+    world's first day to the day of its newest record (an order edited after the last day, say), in the
+    partitions' time zone; never past yesterday, the newest partition.
 
-    Every record a world holds (late events, edited orders, restated ads) is dated within its days, so
-    partitions after them would load nothing; and each partition of a run costs Dagster two events per
-    asset (planned, materialized: ~5 ms together), so running a 14-day world up to a yesterday months
-    later spent most of the job's time on bookkeeping (80 of 128 s for 281 partitions, 2026-12-07).
+    Partitions after the newest record would load nothing, and each partition of a run costs Dagster two
+    events per asset (planned and materialized, ~5 ms together): running the tests' 14-day world up to a
+    yesterday months later spent 80 of the job's 128 s on them (281 partitions, 2026-12-07). A world
+    generated before its newest record was recorded runs up to yesterday, as every world did then.
     """
     from touchpath.runner import last_complete_day
 
-    first = date.fromisoformat(start_date)
-    return first, min(first + timedelta(days=days - 1), last_complete_day())
+    date_range = json.loads((world_dir / "world.json").read_text())["date_range"]
+    yesterday = last_complete_day()
+    if "last_record_at" not in date_range:
+        return date.fromisoformat(date_range["start"]), yesterday
+    from orchestration.constants import SCHEDULE_TIMEZONE
+
+    newest = datetime.fromisoformat(date_range["last_record_at"].replace("Z", "+00:00"))
+    last = newest.astimezone(ZoneInfo(SCHEDULE_TIMEZONE)).date()
+    return date.fromisoformat(date_range["start"]), min(last, yesterday)
 
 
 @contextlib.contextmanager

@@ -46,7 +46,7 @@ def built_warehouse(messy_world, tmp_path_factory):
     os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse)
     try:
         with sandbox_apis(messy_world, WORLD["start_date"]):
-            days = world_run_days(WORLD["start_date"], WORLD["days"])
+            days = world_run_days(messy_world)
             first = run_daily_job(*days)
             assert first.success
             counts_first = table_counts(warehouse)

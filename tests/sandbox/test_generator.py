@@ -48,13 +48,16 @@ def test_layout_and_summary(world):
     root, summary = world
     world_json = read_json(root / "world.json")
     assert world_json["params"] == {"customers": 300, "days": 14, "seed": 11, "start_date": "2026-01-01"}
-    assert world_json["date_range"] == {"start": "2026-01-01", "end": "2026-01-14"}
+    assert {k: world_json["date_range"][k] for k in ("start", "end")} == {"start": "2026-01-01", "end": "2026-01-14"}
     parts = sorted(p.parent.name for p in root.glob("tracking/dt=*/events-0000.jsonl.gz"))
     assert parts[0] == "dt=2026-01-01" and parts[-1] <= "dt=2026-01-14"
     for rel, n in summary["counts"].items():
         assert len(read_jsonl(root / rel)) == n, rel
     orders = read_jsonl(root / "shopify/orders.jsonl")
     assert summary["n_orders"] == len(orders) > 20
+    # the newest timestamp any record carries: the world's end, or an order updated after it
+    newest = max([_ts("2026-01-14T23:59:59.999Z")] + [_ts(o["updated_at"]) for o in orders])
+    assert int(_ts(world_json["date_range"]["last_record_at"])) == int(newest)  # orders' times are whole seconds
     assert abs(summary["total_order_revenue"] - sum(float(o["total_price"]) for o in orders)) < 0.01
     for platform, f in (("meta", "meta/insights.jsonl"), ("google_ads", "google_ads/ad_metrics.jsonl"),
                         ("tiktok", "tiktok/report.jsonl")):
