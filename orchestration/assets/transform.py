@@ -1,13 +1,14 @@
 """dbt assets: every seed, staging, intermediate and mart model; dbt tests become asset checks.
 
-Partitioned like the ingestion assets. dbt receives the partition window as vars
-(`partition_start`, `partition_end`); the incremental models reprocess exactly what the loads of
-that window changed (see int_event_sessions), so re-running a day rebuilds identical tables.
+Partitioned like the ingestion assets. dbt receives the partition window as the environment
+variables `TOUCHPATH_PARTITION_START` and `TOUCHPATH_PARTITION_END` (the end exclusive); the incremental
+models reprocess exactly what the loads of that window changed (see int_event_sessions), so re-running a
+day rebuilds identical tables.
 """
 
-import json
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext
@@ -24,6 +25,12 @@ from orchestration.constants import (
 from orchestration.dbt_project import dbt_project
 from orchestration.partitions import daily_partitions, partition_window, single_run_backfill
 from touchpath.config import warehouse_path
+
+# One target folder for every run of these assets, where dagster-dbt makes a new one per run. dbt's
+# partial parsing then reuses the previous run's parse (4.4 s instead of 7.6-9.7 s for a full parse
+# of this project, 2026-12-07), and a year of daily runs no longer leaves 365 folders of ~9 MB behind.
+# Runs never overlap here: every dbt build is in the warehouse's pool (limit 1).
+DBT_TARGET_PATH = Path("target") / "dagster"
 
 _ATTRIBUTION_MODELS = ("attribution", "path_summary", "path_credits", "unattributed")
 _PERFORMANCE_MODELS = ("performance", "recommendation", "spend", "int_ads")
@@ -55,8 +62,12 @@ class TouchpathDbtTranslator(DagsterDbtTranslator):
 def touchpath_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt runs as a subprocess: give it the warehouse path this process resolved.
     os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse_path())
+    # The window goes by environment, not `--vars`: dbt re-parses the whole project whenever its vars
+    # change, that is on every run. A model that needs it reads env_var('TOUCHPATH_PARTITION_START')
+    # (dbt then re-parses that model alone when the value changes); none does today.
     first_day, end_day = partition_window(context)
-    dbt_vars = {"partition_start": first_day.isoformat(), "partition_end": end_day.isoformat()}
+    os.environ["TOUCHPATH_PARTITION_START"] = first_day.isoformat()
+    os.environ["TOUCHPATH_PARTITION_END"] = end_day.isoformat()
     # Unit tests are development checks (make test runs them); production builds run data tests only.
-    args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)]
-    yield from dbt.cli(args, context=context).stream()
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    yield from dbt.cli(args, context=context, target_path=DBT_TARGET_PATH).stream()

@@ -37,7 +37,9 @@ def messy_world(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_warehouse(messy_world, tmp_path_factory):
-    """(warehouse path, row counts after run 1, row counts after run 2)."""
+    """(warehouse path, row counts after run 1, row counts after run 2, what dbt logged in run 2)."""
+    from orchestration.assets.transform import DBT_TARGET_PATH
+    from touchpath.config import DBT_PROJECT_DIR
     from touchpath.runner import run_daily_job
     from touchpath.sandbox_session import sandbox_apis, world_run_days
 
@@ -50,15 +52,20 @@ def built_warehouse(messy_world, tmp_path_factory):
             first = run_daily_job(*days)
             assert first.success
             counts_first = table_counts(warehouse)
+            dbt_log = DBT_PROJECT_DIR / DBT_TARGET_PATH / "dbt.log"
+            offset = dbt_log.stat().st_size
             second = run_daily_job(*days)
             assert second.success
             counts_second = table_counts(warehouse)
+            with open(dbt_log, errors="replace") as log:
+                log.seek(offset if dbt_log.stat().st_size >= offset else 0)  # (0: the log was rotated)
+                second_log = log.read()
     finally:
         if saved is None:
             os.environ.pop("TOUCHPATH_WAREHOUSE", None)
         else:
             os.environ["TOUCHPATH_WAREHOUSE"] = saved
-    return warehouse, counts_first, counts_second
+    return warehouse, counts_first, counts_second, second_log
 
 
 @pytest.fixture()

@@ -122,9 +122,18 @@ def test_spend_in_performance_mart_equals_spend_loaded(wh):
 
 
 def test_second_run_adds_no_rows(built_warehouse):
-    _, first, second = built_warehouse
+    _, first, second, _ = built_warehouse
     assert first, "no tables were built"
     assert second == first
+
+
+def test_second_run_reuses_the_first_runs_dbt_parse(built_warehouse):
+    """Dagster's dbt builds share one target folder, so a run parses only what changed since the last
+    one (passing the partition window as dbt vars made every run parse the whole project)."""
+    second_log = built_warehouse[3]
+    assert "Running with dbt=" in second_log, "the second run's dbt log was not found"
+    assert "Unable to do partial parsing" not in second_log
+    assert "Partial parsing enabled" in second_log
 
 
 def test_dbt_unit_tests_pass(built_warehouse, monkeypatch):
