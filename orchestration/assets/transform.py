@@ -51,10 +51,15 @@ class TouchpathDbtTranslator(DagsterDbtTranslator):
         return [OWNER]
 
 
+# dbt tests on sources (raw_shopify.orders' id: not null, unique) are checks of the raw assets dlt
+# loads; without enable_source_tests_as_checks Dagster logged them as observations, with a warning on
+# every run.
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=TouchpathDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    dagster_dbt_translator=TouchpathDbtTranslator(settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True, enable_source_tests_as_checks=True
+    )),
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
     pool=WAREHOUSE_POOL,
