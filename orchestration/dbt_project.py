@@ -22,7 +22,6 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 
-
 class TouchpathDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without two costs paid before every build and used by nothing here:
     asking the executable for dbt's version, and loading a dbt adapter in Dagster's process (which
