@@ -1,6 +1,7 @@
 """The whole daily graph run twice through Dagster on a temporary warehouse against the sandbox."""
 
 import os
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -35,6 +36,25 @@ def messy_world(tmp_path_factory):
     return out
 
 
+def appended_since(log_path: Path, before: os.stat_result) -> str:
+    """What was written to a log since `before` (its stat then). dbt rotates its log at 10 MB
+    (dbt.log -> dbt.log.1 -> dbt.log.2 ..., a new dbt.log): the file that was `log_path` is found by
+    its inode and read from where it was, then every newer file whole."""
+    newest_first = [log_path, *sorted(log_path.parent.glob(log_path.name + ".*"), key=lambda p: int(p.suffix[1:]))]
+    parts = []
+    for path in newest_first:
+        stat = path.stat()
+        with open(path, errors="replace") as log:
+            if stat.st_ino == before.st_ino:
+                log.seek(before.st_size)
+                parts.append(log.read())
+                break
+            parts.append(log.read())
+    else:
+        raise AssertionError(f"{log_path} was rotated away since the run started")
+    return "".join(reversed(parts))
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(messy_world, tmp_path_factory):
     """(warehouse path, row counts after run 1, row counts after run 2, what dbt logged in run 2)."""
@@ -53,13 +73,11 @@ def built_warehouse(messy_world, tmp_path_factory):
             assert first.success
             counts_first = table_counts(warehouse)
             dbt_log = DBT_PROJECT_DIR / DBT_TARGET_PATH / "dbt.log"
-            offset = dbt_log.stat().st_size
+            before = dbt_log.stat()
             second = run_daily_job(*days)
             assert second.success
             counts_second = table_counts(warehouse)
-            with open(dbt_log, errors="replace") as log:
-                log.seek(offset if dbt_log.stat().st_size >= offset else 0)  # (0: the log was rotated)
-                second_log = log.read()
+            second_log = appended_since(dbt_log, before)
     finally:
         if saved is None:
             os.environ.pop("TOUCHPATH_WAREHOUSE", None)
