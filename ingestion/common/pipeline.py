@@ -9,10 +9,12 @@ from touchpath.config import dlt_pipelines_dir, duckdb_memory_limit, duckdb_temp
 
 # The same settings as .dlt/config.toml, for runs started outside the project folder (where dlt
 # would not find that file): telemetry off, Arrow rows stamped with their load id like every other
-# row (the incremental dbt models select new loads by it), merge staging tables emptied after a load.
+# row (the incremental dbt models select new loads by it), merge staging tables emptied after a load,
+# loaded packages' data files deleted.
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
 os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+os.environ.setdefault("LOAD__DELETE_COMPLETED_JOBS", "true")
 
 # Sources whose extract files (the rows dlt writes at extraction and reads back to normalise them,
 # deleted once normalised) are not gzipped: gzip at its highest level was 11% of Shopify's CPU (3M-event

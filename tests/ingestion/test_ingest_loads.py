@@ -117,3 +117,15 @@ def test_loads_spill_where_configured(warehouse, monkeypatch, tmp_path):
     pipeline.run([{"id": 2}], table_name="probe")
     with pipeline.sql_client() as client:
         assert client.execute_sql("select current_setting('temp_directory')") == [(str(tmp_path / "spill"),)]
+
+
+def test_a_load_leaves_no_copy_of_its_data_in_the_pipelines_folder(sandbox, warehouse):
+    """dlt keeps each loaded package under `.dlt_pipelines/<pipeline>/load/loaded/`; its data files are
+    deleted once loaded (a year of 38M events kept 7.5 GB of them), its metadata stays."""
+    run("shopify")
+    assert count(warehouse, "raw_shopify", "orders") > 0
+    loaded = list((warehouse.parent / ".dlt_pipelines" / "touchpath_shopify" / "load" / "loaded").iterdir())
+    assert loaded, "no loaded package was kept"
+    for package in loaded:
+        assert (package / "load_package_state.json").exists()
+        assert [job.name for job in package.glob("*_jobs/*")] == []
