@@ -1,6 +1,7 @@
 """Throughput of the tracking export-file load (dlt + DuckDB), per file format.
 
     python -m bench.bench_files --events 1000000 --format parquet|jsonl.gz|both [--days 30] [--repeat 1]
+        [--baseline /path/to/other/checkout]
 
 Synthesizes `--events` realistic events from a generated world (messy: duplicates, bot bursts,
 malformed events; about 32 events per customer over 30 days, as bench/run.py sizes its worlds, at most
@@ -147,6 +148,7 @@ def load(bucket: Path) -> dict:
 
     from ingestion.common.pipeline import make_pipeline
     from ingestion.registry import build_source
+    from ingestion.run import finish_load
     from touchpath.config import warehouse_path
 
     imported = time.perf_counter() - t0
@@ -155,6 +157,7 @@ def load(bucket: Path) -> dict:
     t = time.perf_counter()
     pipeline = make_pipeline("tracking_files")
     pipeline.run(build_source("tracking_files", bucket_url=str(bucket), start_date=first_day))
+    finish_load("tracking_files", pipeline)
     seconds = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = after.ru_utime - cpu.ru_utime + after.ru_stime - cpu.ru_stime
@@ -183,7 +186,7 @@ def load(bucket: Path) -> dict:
     }
 
 
-def measure(bucket: Path, fmt: str, events: int) -> dict:
+def measure(bucket: Path, fmt: str, events: int, code: Path = ROOT) -> dict:
     from bench.procmon import run_measured, speed_probe
 
     probe = speed_probe()
@@ -196,7 +199,7 @@ def measure(bucket: Path, fmt: str, events: int) -> dict:
             "DO_NOT_TRACK": "1",
         }
         cmd = [sys.executable, "-m", "bench.bench_files", "--load", str(bucket)]
-        m = run_measured(cmd, cwd=ROOT, env=env)
+        m = run_measured(cmd, cwd=code, env=env)
     if m.returncode != 0:
         raise SystemExit(f"load failed ({m.returncode}):\n{m.stderr[-4000:]}")
     child = json.loads(m.stdout.strip().splitlines()[-1])
@@ -204,6 +207,7 @@ def measure(bucket: Path, fmt: str, events: int) -> dict:
     assert loaded == events, f"{loaded} rows loaded or quarantined, {events} in the files"
     return {
         "format": fmt,
+        "code": "this checkout" if code == ROOT else str(code),
         "events": events,
         "bucket_mb": round(sum(p.stat().st_size for p in bucket.glob("dt=*/*")) / 2**20, 1),
         "run_seconds": round(child["seconds"], 2),
@@ -225,6 +229,11 @@ def main(argv=None) -> int:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--format", choices=("parquet", "jsonl.gz", "both"), default="both")
     ap.add_argument("--repeat", type=int, default=1, help="runs per format (alternated)")
+    ap.add_argument(
+        "--baseline",
+        help="another checkout of the project (e.g. a `git worktree` of an older commit): each run of this "
+        "checkout is followed by one of that code on the same bucket, so a change is measured as a ratio",
+    )
     ap.add_argument("--load", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.load:
@@ -233,9 +242,11 @@ def main(argv=None) -> int:
     formats = ("parquet", "jsonl.gz") if args.format == "both" else (args.format,)
     buckets = {fmt: build_bucket(args.events, fmt) for fmt in formats}
     subprocess.run(["sync"], check=False)
+    codes = [ROOT] + ([Path(args.baseline).resolve()] if args.baseline else [])
     for _ in range(args.repeat):
         for fmt in formats:
-            print(json.dumps(measure(buckets[fmt], fmt, args.events)), flush=True)
+            for code in codes:
+                print(json.dumps(measure(buckets[fmt], fmt, args.events, code)), flush=True)
     return 0
 
 

@@ -287,6 +287,7 @@ def redo(
     run_dir = OUT_ROOT / "runs" / run_key(events, days, daily_day)
     if what == "storage":
         result["storage"] = storage_summary(run_dir / "warehouse.duckdb")
+        result["lake_gb"] = lake_gb(run_dir / "warehouse.duckdb")
         path.write_text(json.dumps(result, indent=2, default=str))
         return result
     env = {
@@ -483,8 +484,15 @@ def run_size(
     result["uptime_after"] = uptime()
     result["speed_probe_after"] = speed_probe()
     result["warehouse_gb"] = warehouse.stat().st_size / 2**30
+    result["lake_gb"] = lake_gb(warehouse)
     result["storage"] = storage_summary(warehouse)
     return result
+
+
+def lake_gb(warehouse: Path) -> float:
+    """The parquet files beside the warehouse (`<warehouse>.lake/`: the export files' events), in GB."""
+    lake = warehouse.with_suffix(".lake")
+    return sum(p.stat().st_size for p in lake.rglob("*") if p.is_file()) / 2**30 if lake.is_dir() else 0.0
 
 
 def storage_summary(warehouse: Path, top: int = 6) -> dict:
@@ -769,7 +777,11 @@ def render(results: list[dict], meta: dict) -> str:
     for what in TIMED_REDOABLE:
         row(f"{what} re-measured on the saved warehouse (when; load before → after)", lambda r, w=what: remeasured(r, w))
     row("warehouse file", lambda r: f"{r['warehouse_gb']:.2f} GB")
-    row("warehouse per million events loaded", lambda r: f"{r['warehouse_gb'] / (r['events_loaded'] / 1e6):.3f} GB")
+    row("lake beside it (export files' events as parquet; none before the 2026-12-07 seventh session)", lambda r: f"{r.get('lake_gb', 0):.2f} GB")
+    row(
+        "warehouse and lake per million events loaded",
+        lambda r: f"{(r['warehouse_gb'] + r.get('lake_gb', 0)) / (r['events_loaded'] / 1e6):.3f} GB",
+    )
     row("warehouse by schema (GB of blocks its tables hold; `python -m bench.storage`)", storage_schemas)
     row("largest tables (GB)", storage_tables)
     lines.append("")

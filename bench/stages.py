@@ -20,12 +20,14 @@ SESSION_EVENT_TYPES = "('page', 'track', 'screen', 'identify')"
 def ingest(sources: list[str], start: str, end: str | None) -> dict:
     from ingestion.common.pipeline import make_pipeline
     from ingestion.registry import build_source
+    from ingestion.run import finish_load
 
     out, steps = {}, {}
     for name in sources:
         t = time.perf_counter()
         pipeline = make_pipeline(name)
         pipeline.run(build_source(name, start_date=start, end_date=end))
+        finish_load(name, pipeline)
         out[name] = time.perf_counter() - t
         try:  # dlt's own step timings: extract (includes the source's reading), normalize, load
             steps[name] = {

@@ -20,6 +20,16 @@ def warehouse_path() -> Path:
     return path
 
 
+def lake_path() -> Path:
+    """Where the warehouse keeps events as parquet files instead of DuckDB tables (`TOUCHPATH_LAKE`,
+    default `<warehouse>.lake/` beside the warehouse file, as DuckDB's `<warehouse>.tmp`): the export files' validated events, which DuckDB reads
+    in place through a view (ingestion/tracking_files/lake.py). Part of the warehouse: back it up and
+    move it with the DuckDB file."""
+    path = Path(os.environ.get("TOUCHPATH_LAKE") or warehouse_path().with_suffix(".lake")).expanduser().resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for the warehouse's writers (`TOUCHPATH_DUCKDB_MEMORY_LIMIT`, default 6GB):
     dbt builds (profiles.yml) and dlt loads alike, so the daily job fits next to Dagster; bigger work

@@ -30,13 +30,6 @@ def raw_dataset(source_name: str) -> str:
     return f"raw_{source_name}"
 
 
-# Sources whose loads are bulk appends of parquet files (the volume path). Their load connection does
-# not preserve insertion order: DuckDB then writes the inserted rows compressed, in parallel, instead
-# of compressing them again at the checkpoint (3M events: load 3.5 s and 2.2 GB instead of 8.3 s and
-# 3.4 GB). Row order in a raw table carries no meaning (staging orders by event time and message id).
-BULK_SOURCES = frozenset({"tracking_files"})
-
-
 # Every source loads through parquet files, the JSON (API) sources too. dlt's default for DuckDB,
 # insert_values (SQL INSERT files), took 3-15x the memory: 8.8 GB and 98 s for the tracking API's 100k
 # events, against 0.6 GB and 15 s (docs/decisions.md).
@@ -53,7 +46,6 @@ def duckdb_global_config() -> dict[str, str]:
 
 def make_pipeline(source_name: str) -> dlt.Pipeline:
     """One pipeline per source, so each keeps its own state and schema (`raw_<source>`)."""
-    local_config = {"preserve_insertion_order": False} if source_name in BULK_SOURCES else None
     return dlt.pipeline(
         pipeline_name=f"touchpath_{source_name}",
         destination=dlt.destinations.duckdb(
@@ -62,7 +54,6 @@ def make_pipeline(source_name: str) -> dlt.Pipeline:
             DuckDbCredentials(
                 str(warehouse_path()),
                 global_config=duckdb_global_config(),
-                local_config=local_config,
             ),
             preferred_loader_file_format=LOADER_FILE_FORMAT,
         ),

@@ -4,12 +4,14 @@
 # sandbox); each file is newline-delimited JSON, gzip-compressed, or parquet (the columnar export of
 # sandbox/export_parquet.py: the same keys as columns). A day may hold both formats.
 FILE_GLOBS = ("dt=*/*.jsonl.gz", "dt=*/*.parquet")
-# Files are read in batches of about this many bytes on disk: a batch of JSON files is parsed into
-# DuckDB memory (about 10x its compressed size); a batch of parquet files is streamed.
-BATCH_BYTES = 64 * 1024 * 1024
-# Events reach dlt in Arrow chunks of at most this many rows (~1 KB each): memory stays bounded, and
-# each chunk is one row group of dlt's parquet file, which DuckDB loads in parallel.
-CHUNK_ROWS = 128 * 1024
+# Files are read in batches of about this many bytes on disk, each batch written as one parquet file of
+# the lake. A batch of JSON files is parsed into DuckDB memory (about 10x its compressed size); a batch
+# of parquet files is streamed, so it can be bigger: fewer, larger COPYs keep both cores busy and the
+# lake's files few (a year of 100M events: ~25 files).
+BATCH_BYTES = {"json": 64 * 1024 * 1024, "parquet": 512 * 1024 * 1024}
+# The table dlt loads for the resource `events`: one row per export file read (the events are the
+# lake's files, lake.py).
+MANIFEST_TABLE = "export_files"
 # The parquet column of a record the exporter could not fit in the schema (its text; quarantined).
 RAW_COLUMN = "_raw"
 

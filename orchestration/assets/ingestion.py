@@ -16,8 +16,9 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import AD_PLATFORMS, RESTATEMENT_DAYS, build_source, placeholder_source
+from ingestion.run import finish_load
 from orchestration.constants import API_DESCRIPTIONS, GROUP_INGESTION, GROUP_SOURCES, OWNER, WAREHOUSE_POOL
-from orchestration.metadata import rejected_counts
+from orchestration.metadata import lake_counts, rejected_counts
 from orchestration.partitions import daily_partitions, partition_window, restated_start, single_run_backfill
 from touchpath.config import warehouse_path
 
@@ -42,12 +43,22 @@ class TouchpathDltTranslator(DagsterDltTranslator):
             group_name=GROUP_INGESTION,
             kinds={"dlt", "duckdb"},
             owners=[OWNER],
-            description=(
-                f"Raw `{data.resource.name}` of the {source} API, loaded by dlt into "
-                f"`raw_{source}.{data.resource.name}` (merge on its primary key). Refused records go "
-                f"to `raw_{source}.rejected_records` with their reason."
-            ),
+            description=_describe(source, data.resource.name),
         )
+
+
+def _describe(source: str, resource: str) -> str:
+    refused = f"Refused records go to `raw_{source}.rejected_records` with their reason."
+    if source == "tracking_files":
+        return (
+            "Events of the daily export files: validated, PII-hashed parquet files in the warehouse's lake, "
+            "read through the view `raw_tracking_files.events`; dlt loads their manifest "
+            f"(`raw_tracking_files.export_files`). {refused}"
+        )
+    return (
+        f"Raw `{resource}` of the {source} API, loaded by dlt into `raw_{source}.{resource}` (merge on its "
+        f"primary key). {refused}"
+    )
 
 
 def _make_dlt_assets(source_name: str):
@@ -69,14 +80,19 @@ def _make_dlt_assets(source_name: str):
         os.environ.setdefault("TOUCHPATH_WAREHOUSE", str(warehouse_path()))
         pipeline = make_pipeline(source_name)
         source = build_source(source_name, start_date=first_day.isoformat(), end_date=end_day.isoformat())
-        for result in dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline):
-            load_ids = list(pipeline.last_trace.last_load_info.loads_ids) if pipeline.last_trace else []
+        results = list(dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline))
+        # Before any asset is reported: the export files' events become visible here (their view).
+        finish_load(source_name, pipeline)
+        load_ids = list(pipeline.last_trace.last_load_info.loads_ids) if pipeline.last_trace else []
+        for result in results:
+            resource = result.asset_key.path[-1]
             metadata = {
                 **result.metadata,
                 "window_start": str(first_day),
                 "window_end": str(end_day),
                 "dlt_load_ids": ", ".join(load_ids),
-                **rejected_counts(source_name, result.asset_key.path[-1], load_ids),
+                **rejected_counts(source_name, resource, load_ids),
+                **lake_counts(source_name, load_ids),
             }
             yield MaterializeResult(asset_key=result.asset_key, metadata=metadata)
 

@@ -2,13 +2,11 @@
 
 import gzip
 import json
-import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 
-from ingestion.common.pipeline import make_pipeline
+from ingestion.run import run_pipeline
 from ingestion.tracking_files import tracking_files_source
 from tests.conftest import WORLD
 
@@ -24,7 +22,7 @@ def all_lines(bucket: Path) -> list[str]:
 def load(bucket: Path, **window) -> None:
     source = tracking_files_source(bucket_url=str(bucket), start_date=window.get("start", WORLD["start_date"]),
                                    end_date=window.get("end"))
-    make_pipeline("tracking_files").run(source)
+    run_pipeline("tracking_files", source)
 
 
 def counts(warehouse: Path) -> tuple[int, int]:
@@ -39,20 +37,6 @@ def counts(warehouse: Path) -> tuple[int, int]:
         return events, rejected
     finally:
         con.close()
-
-
-@pytest.fixture()
-def bucket(world_dir, tmp_path) -> Path:
-    copy = tmp_path / "bucket"
-    shutil.copytree(world_dir / "tracking", copy)
-    return copy
-
-
-@pytest.fixture()
-def warehouse(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "files.duckdb"
-    monkeypatch.setenv("TOUCHPATH_WAREHOUSE", str(path))
-    return path
 
 
 def test_every_line_is_loaded_once_and_a_rerun_adds_nothing(bucket, warehouse):

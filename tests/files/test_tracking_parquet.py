@@ -11,7 +11,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.common.pipeline import make_pipeline
+from ingestion.run import run_pipeline
 from ingestion.tracking_files import tracking_files_source
 from ingestion.tracking_files.settings import JSON_SCHEMA, RAW_COLUMN
 from sandbox.export_parquet import EVENT_SCHEMA, ParquetEventsWriter, write_events_parquet
@@ -140,7 +140,7 @@ def buckets(tmp_path_factory) -> tuple[Path, Path]:
 def load(bucket: Path, warehouse: Path) -> None:
     os.environ["TOUCHPATH_WAREHOUSE"] = str(warehouse)
     source = tracking_files_source(bucket_url=str(bucket), start_date=MESSY_WORLD["start_date"])
-    make_pipeline("tracking_files").run(source)
+    run_pipeline("tracking_files", source)
 
 
 def tables(warehouse: Path) -> tuple[list[tuple], list[tuple]]:

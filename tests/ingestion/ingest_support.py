@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import SANDBOX_APIS, SOURCE_FACTORIES, SOURCE_RESOURCES, _sandbox_kwargs, build_source
+from ingestion.run import run_pipeline
 from sandbox.io import read_jsonl
 
 WORLD = {"customers": 150, "days": 7, "seed": 11, "start_date": "2026-03-01"}
@@ -57,7 +57,7 @@ def run(name: str, **overrides):
         source = SOURCE_FACTORIES[name](**{"start_date": WORLD["start_date"], **_sandbox_kwargs(name), **overrides})
     else:
         source = build_source(name)
-    return make_pipeline(name).run(source)
+    return run_pipeline(name, source)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

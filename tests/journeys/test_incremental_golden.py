@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.common.pipeline import make_pipeline
-from ingestion.registry import SOURCE_FACTORIES, build_source
+from ingestion.registry import SOURCE_FACTORIES
+from ingestion.run import run_pipeline
 from tests.conftest import WORLD
 from tests.journeys.increment import (
     assert_email_customer_applied,
@@ -49,7 +49,7 @@ COMPARED = [
 
 def load_window(start: str, end: str) -> None:
     for name in SOURCE_FACTORIES:
-        make_pipeline(name).run(build_source(name, start_date=start, end_date=end))
+        run_pipeline(name, start_date=start, end_date=end)
 
 
 def _stable(value):
