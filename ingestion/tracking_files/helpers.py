@@ -82,8 +82,8 @@ _REASON = f"""
         when nullif(messageId, '') is null then 'missing messageId'
         when type is null or type not in ({_TYPES}) then 'unknown event type'
         when nullif(anonymousId, '') is null and nullif(userId, '') is null then 'missing anonymousId and userId'
-        when {_ts('"timestamp"')} is null then 'unparseable timestamp'
-        when {_ts("receivedAt")} is null then 'unparseable receivedAt'
+        when _timestamp is null then 'unparseable timestamp'
+        when _received_at is null then 'unparseable receivedAt'
         when {_prop("currency")} is not null
             and upper({_prop("currency")}) not in ({_CURRENCIES}) then 'unknown currency'
         when {_BAD_AMOUNT} then 'negative or unparseable amount'
@@ -97,9 +97,9 @@ _FLAT = f"""
     name,
     anonymousId as anonymous_id,
     userId as user_id,
-    {_ts('"timestamp"')} as "timestamp",
+    _timestamp as "timestamp",
     {_ts("sentAt")} as sent_at,
-    {_ts("receivedAt")} as received_at,
+    _received_at as received_at,
     context.campaign.source as context__campaign__source,
     context.campaign.medium as context__campaign__medium,
     context.campaign.name as context__campaign__name,
@@ -137,10 +137,14 @@ _RECORD = (
 _PAYLOAD = f"coalesce({RAW_COLUMN}, cast({_RECORD} as varchar))"
 
 
+# The two times a rule reads, parsed once for the rule and the flat column.
+_PARSED_TIMES = f"""{_ts('"timestamp"')} as _timestamp, {_ts("receivedAt")} as _received_at"""
+
+
 def _judged(relation: str) -> str:
     """`relation` (the JSON_SCHEMA columns, `_raw` and `filename`) with each record's verdict."""
     return (
-        f"(select *, {_REASON} as reason from (select *, {_EXTRACT_PROPS} from {relation}) "
+        f"(select *, {_REASON} as reason from (select *, {_EXTRACT_PROPS}, {_PARSED_TIMES} from {relation}) "
         "join names using (filename))"
     )
 
