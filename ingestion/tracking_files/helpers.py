@@ -1,9 +1,9 @@
 """Reading export files into the lake with DuckDB: no per-row Python on the fast path.
 
-Both export formats go through ONE definition (`_judged`, used by `events_sql` and `refused_sql`):
+Both export formats go through ONE definition (`_judged`, used by `lake_sql`):
 DuckDB decompresses and parses the files in C++, validates each record (`_REASON`), hashes PII and
-flattens the fields into the same columns the API connector writes, and writes the good records as a
-parquet file of the lake (lake.py). Only the source relation differs per format:
+flattens the fields into the same columns the API connector writes, and writes every record with its
+verdict as a parquet file of the lake (lake.py). Only the source relation differs per format:
 
 - `*.jsonl.gz`: `read_json` with the declared schema (`settings.JSON_SCHEMA`), parsed once into a temp
   table. A file with a line read_json refuses (not JSON, or JSON of another shape) takes the slow path:
@@ -240,7 +240,7 @@ def copy_files(paths: list[Path], root: Path, target: Path) -> tuple[dict[str, i
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         copy = copy_sql(lake_sql(relation), target)
-        (written,) = con.execute(copy, {key: value for key, value in params.items() if f"${key}" in copy}).fetchone()
+        (written,) = con.execute(copy, _used(params, copy)).fetchone()
         if not written:
             target.unlink(missing_ok=True)
             return {}, broken
@@ -261,8 +261,9 @@ def copy_files(paths: list[Path], root: Path, target: Path) -> tuple[dict[str, i
         con.close()
 
 
-def _query(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckDBPyRelation:
-    return con.sql(sql, params={key: value for key, value in params.items() if f"${key}" in sql})
+def _used(params: dict, sql: str) -> dict:
+    """The named parameters `sql` refers to (DuckDB refuses unused ones)."""
+    return {key: value for key, value in params.items() if f"${key}" in sql}
 
 
 def _parse_json(con: duckdb.DuckDBPyConnection, files: list[str]) -> pa.Table:
