@@ -1,7 +1,7 @@
 """Throughput of the tracking export-file load (dlt + DuckDB), per file format.
 
     python -m bench.bench_files --events 1000000 --format parquet|jsonl.gz|both [--days 30] [--repeat 1]
-        [--baseline /path/to/other/checkout]
+        [--baseline /path/to/other/checkout] [--bucket bench/out/worlds/<world>/tracking]
 
 Synthesizes `--events` realistic events from a generated world (messy: duplicates, bot bursts,
 malformed events; about 32 events per customer over 30 days, as bench/run.py sizes its worlds, at most
@@ -186,6 +186,19 @@ def load(bucket: Path) -> dict:
     }
 
 
+def bucket_records(bucket: Path) -> tuple[str, int]:
+    """(format, records) of an existing bucket: every line or parquet row of its `dt=*/` files."""
+    import duckdb
+
+    parquet = sorted(bucket.glob("dt=*/*.parquet"))
+    jsonl = sorted(bucket.glob("dt=*/*.jsonl.gz"))
+    if parquet and jsonl:
+        raise SystemExit(f"{bucket} holds both formats: measure one at a time")
+    if parquet:
+        return "parquet", duckdb.execute("select count(*) from read_parquet(?)", [[str(p) for p in parquet]]).fetchone()[0]
+    return "jsonl.gz", sum(_count_lines(path) for path in jsonl)
+
+
 def measure(bucket: Path, fmt: str, events: int, code: Path = ROOT) -> dict:
     from bench.procmon import run_measured, speed_probe
 
@@ -234,13 +247,23 @@ def main(argv=None) -> int:
         help="another checkout of the project (e.g. a `git worktree` of an older commit): each run of this "
         "checkout is followed by one of that code on the same bucket, so a change is measured as a ratio",
     )
+    ap.add_argument(
+        "--bucket",
+        help="measure an existing bucket instead of a synthesized one (e.g. a bench world's tracking folder, "
+        "bench/out/worlds/<world>/tracking): every file's records are counted first",
+    )
     ap.add_argument("--load", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.load:
         print(json.dumps(load(Path(args.load))))
         return 0
-    formats = ("parquet", "jsonl.gz") if args.format == "both" else (args.format,)
-    buckets = {fmt: build_bucket(args.events, fmt) for fmt in formats}
+    if args.bucket:
+        bucket = Path(args.bucket).resolve()
+        fmt, events = bucket_records(bucket)
+        formats, buckets, args.events = (fmt,), {fmt: bucket}, events
+    else:
+        formats = ("parquet", "jsonl.gz") if args.format == "both" else (args.format,)
+        buckets = {fmt: build_bucket(args.events, fmt) for fmt in formats}
     subprocess.run(["sync"], check=False)
     codes = [ROOT] + ([Path(args.baseline).resolve()] if args.baseline else [])
     for _ in range(args.repeat):

@@ -600,6 +600,8 @@ def render(results: list[dict], meta: dict) -> str:
         "python -m bench.world --events 10000000                 # pre-generate / cache a world only",
         "python -m bench.bench_simulator --events 100000000 --no-ground-truth --format parquet  # the simulator alone",
         "python -m bench.bench_files --events 1000000 --format both  # export-file load: parquet vs jsonl.gz",
+        "python -m bench.bench_files --bucket bench/out/worlds/<world>/tracking --baseline <older checkout> --repeat 2"
+        "  # a world's own export files, this code against another, alternated",
         "python -m bench.bench_attribution --orders 1000000 --ca-python /tmp/ca-venv/bin/python",
         "```",
         "",
