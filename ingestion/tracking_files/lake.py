@@ -20,9 +20,11 @@ from pathlib import Path
 
 import dlt
 
-EVENTS_DIR = Path("raw_tracking_files") / "events"
-DATASET = "raw_tracking_files"
+from ingestion.common.pipeline import raw_dataset
+
+DATASET = raw_dataset("tracking_files")
 VIEW = "events"
+EVENTS_DIR = Path(DATASET) / VIEW
 # Snappy: the cheapest to write of DuckDB's parquet codecs (1M events: 5.0 CPU-s, zstd 5.8, none 4.8
 # with 3x the disk); ~130 bytes per event.
 COMPRESSION = "snappy"
