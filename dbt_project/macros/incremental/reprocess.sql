@@ -8,6 +8,19 @@
     (select coalesce(max(load_id), '') from {{ relation }})
 {%- endmacro %}
 
+{#- The same watermark as a literal, read when the model runs (dbt compiles a node just before running it).
+    An engine can prune partitions by a literal, not by a subquery: on the export files' lake (a folder
+    per load), the staging model's daily filters read every load's files with the subquery (8M-year
+    warehouse, no new data: 4.3-5.2 s against 0.1 s). Unit tests override it (their `this` is a fixture). -#}
+{% macro load_watermark_literal(relation) -%}
+    {%- if execute -%}
+        {%- set value = run_query("select coalesce(max(load_id), '') from " ~ relation).columns[0][0] -%}
+        '{{ value | replace("'", "''") }}'
+    {%- else -%}
+        {{ load_watermark(relation) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Per device, the earliest sessionized event of the loads newer than `relation`'s watermark. -#}
 {% macro devices_with_new_events(relation) -%}
     select

@@ -13,7 +13,8 @@
     every read is the most expensive step of a daily build at volume. A run re-derives only the
     events that newer loads touched, from ALL their raw copies, so a row here is always what a full
     refresh would give. It reads the newer loads' copies (the raw tables grow in load order, so the
-    load filter skips the older row groups) and looks up older copies only for events already staged:
+    load filter skips the older row groups; the export files' lake keeps a folder per load, skipped only
+    for a literal watermark: `load_watermark_literal`) and looks up older copies only for events already staged:
     an event first seen in a newer load has no older copy. (The API table merges on message_id, so a
     re-delivered event's older API copy is gone; the staged row alone would not say so.) -#}
 {%- set event_columns = [
@@ -54,7 +55,7 @@ with
 {% if is_incremental() %}
 new_copies as (
     select * from ({{ raw_copies }}) as source
-    where source._dlt_load_id > {{ load_watermark(this) }}
+    where source._dlt_load_id > {{ load_watermark_literal(this) }}
 ),
 
 redelivered as (
@@ -71,7 +72,7 @@ scoped as (
     select * from new_copies
     union all
     select * from ({{ raw_copies }}) as source
-    where source._dlt_load_id <= {{ load_watermark(this) }}
+    where source._dlt_load_id <= {{ load_watermark_literal(this) }}
         and source.message_id in (select message_id from redelivered)
 ),
 {% endif %}
