@@ -49,13 +49,15 @@
     select {{ event_columns | join(', ') }} from {{ files }}
     {% endif %}
 {%- endset %}
+{#- Read once: both filters below compare with it. -#}
+{%- set watermark = load_watermark_literal(this) if is_incremental() else none %}
 
 with
 
 {% if is_incremental() %}
 new_copies as (
     select * from ({{ raw_copies }}) as source
-    where source._dlt_load_id > {{ load_watermark_literal(this) }}
+    where source._dlt_load_id > {{ watermark }}
 ),
 
 redelivered as (
@@ -72,7 +74,7 @@ scoped as (
     select * from new_copies
     union all
     select * from ({{ raw_copies }}) as source
-    where source._dlt_load_id <= {{ load_watermark_literal(this) }}
+    where source._dlt_load_id <= {{ watermark }}
         and source.message_id in (select message_id from redelivered)
 ),
 {% endif %}
